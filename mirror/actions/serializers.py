@@ -1,0 +1,137 @@
+"""Sessions as Alyx shows them: a light list record and a full detail with its datasets."""
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from mirror.actions.models import Session
+from mirror.core.fields import (
+    LinkedRecordField,
+    LocalDateTimeField,
+    NaturalKeyRelatedField,
+    QCField,
+    SelfLinkField,
+)
+from mirror.core.serializers import PROVENANCE_FIELDS, MirrorSerializer
+from mirror.data.links import dataset_data_url
+from mirror.data.models import Dataset
+from mirror.data.selectors import downloadable_datasets, file_records_prefetch
+from mirror.people.models import Lab, User
+from mirror.subjects.models import Project, Subject
+
+
+class SessionDatasetSerializer(serializers.ModelSerializer):
+    """A downloadable dataset inside session detail: what ONE's list_datasets and load_* read."""
+
+    dataset_type = serializers.CharField(source="dataset_type.name", read_only=True)
+    data_url = serializers.SerializerMethodField(help_text="Download URL (contains the UUID).")
+    url = SelfLinkField("datasets")
+    revision = serializers.SerializerMethodField(help_text="Revision name, or ''.")
+    default_revision = serializers.SerializerMethodField(
+        help_text="The string 'True' or 'False' (Alyx's form, which ONE compares with 'True').")
+    qc = QCField(read_only=True)
+
+    class Meta:
+        model = Dataset
+        fields = ("id", "name", "dataset_type", "data_url", "url", "file_size", "hash",
+                  "version", "collection", "revision", "default_revision", "qc")
+
+    def get_data_url(self, dataset) -> str | None:
+        return dataset_data_url(self.context["request"], dataset)
+
+    def get_revision(self, dataset) -> str:
+        return dataset.revision.name if dataset.revision_id else ""
+
+    def get_default_revision(self, dataset) -> str:
+        return str(bool(dataset.default_dataset))
+
+
+class SessionListSerializer(MirrorSerializer):
+    """The light record of /sessions, the shape ONE's search reads."""
+
+    subject = serializers.CharField(source="subject.nickname", read_only=True,
+                                    help_text="The subject's nickname.")
+    lab = serializers.CharField(source="lab.name", read_only=True, allow_null=True,
+                                help_text="The lab's name.")
+    projects = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name",
+                                            help_text="Names of the session's projects.")
+    url = SelfLinkField("sessions", help_text="This record's URL (ends in its UUID).")
+
+    class Meta:
+        model = Session
+        fields = ("id", "subject", "start_time", "number", "lab", "projects", "url",
+                  "task_protocol", *PROVENANCE_FIELDS)
+
+    @classmethod
+    def eager_load(cls, queryset):
+        return queryset.select_related("subject", "lab").prefetch_related("projects")
+
+
+@extend_schema_field({"type": "array", "items": {"type": "object"}, "maxItems": 0})
+class NotMirroredField(serializers.ReadOnlyField):
+    """An Alyx field for data this mirror does not hold (water, probes…): always empty."""
+
+    def __init__(self, empty, **kwargs):
+        self.empty = empty
+        kwargs.setdefault("help_text", "Not mirrored: always empty (kept for Alyx clients).")
+        super().__init__(source="*", **kwargs)
+
+    def to_representation(self, value):
+        return self.empty
+
+
+class SessionSerializer(MirrorSerializer):
+    """The full record of /sessions/<id>, with its downloadable datasets."""
+
+    subject = NaturalKeyRelatedField(slug_field="nickname", queryset=Subject.objects.all(),
+                                     help_text="The subject's nickname (or UUID).")
+    users = NaturalKeyRelatedField(many=True, required=False, slug_field="username",
+                                   queryset=User.objects.all(),
+                                   help_text="Usernames of who ran the session.")
+    lab = NaturalKeyRelatedField(slug_field="name", queryset=Lab.objects.all(), required=False,
+                                 allow_null=True, help_text="Lab name; defaults to the "
+                                 "subject's lab.")
+    projects = NaturalKeyRelatedField(many=True, required=False, slug_field="name",
+                                      queryset=Project.objects.all(),
+                                      help_text="Names of the session's projects.")
+    parent_session = LinkedRecordField("sessions", queryset=Session.objects.all(),
+                                       required=False, allow_null=True)
+    start_time = LocalDateTimeField(help_text="Local start time, ISO 8601 without offset "
+                                    "(an offset given is dropped, keeping the wall-clock time).")
+    end_time = LocalDateTimeField(required=False, allow_null=True)
+    url = SelfLinkField("sessions", help_text="This record's URL (ends in its UUID).")
+    qc = QCField(required=False, help_text="Session QC: NOT_SET, PASS, WARNING, FAIL, CRITICAL.")
+    location = serializers.SerializerMethodField(help_text="Not mirrored: always null.")
+    procedures = NotMirroredField([])
+    wateradmin_session_related = NotMirroredField([])
+    probe_insertion = NotMirroredField([])
+    field_of_view = NotMirroredField([])
+    notes = NotMirroredField([])
+    data_dataset_session_related = SessionDatasetSerializer(
+        many=True, read_only=True, help_text="The session's downloadable datasets.")
+
+    class Meta:
+        model = Session
+        fields = ("subject", "users", "location", "procedures", "lab", "projects", "type",
+                  "task_protocol", "number", "start_time", "end_time", "narrative",
+                  "parent_session", "n_correct_trials", "n_trials", "url", "extended_qc", "qc",
+                  "wateradmin_session_related", "data_dataset_session_related",
+                  "auto_datetime", "id", "json", "probe_insertion", "field_of_view", "notes",
+                  "name", *PROVENANCE_FIELDS)
+        read_only_fields = ("auto_datetime",)
+
+    @classmethod
+    def eager_load(cls, queryset):
+        from django.db.models import Prefetch
+
+        datasets = downloadable_datasets().select_related("dataset_type", "revision") \
+            .prefetch_related(file_records_prefetch()).order_by("collection", "name", "id")
+        return queryset.select_related("subject", "lab").prefetch_related(
+            "users", "projects", Prefetch("data_dataset_session_related", queryset=datasets))
+
+    def get_location(self, session) -> str | None:
+        return None
+
+    def validate(self, attrs):
+        subject = attrs.get("subject") or getattr(self.instance, "subject", None)
+        if attrs.get("lab") is None and subject is not None and "lab" in attrs:
+            attrs["lab"] = subject.lab
+        return attrs

@@ -1,0 +1,133 @@
+"""The `django=` query parameter of Alyx, parsed safely and held to the API's public fields.
+
+Alyx passes `django=<lookup>,<value>[,<lookup>,<value>…]` straight to `QuerySet.filter()` and
+builds values with `eval`. Here values are read with `ast.literal_eval`, and every lookup is walked
+field by field: each step must be a field the API shows (a model's `PUBLIC_FIELDS`), a relation to
+another public model, or a lookup/transform Django knows for that field. Anything else (a password,
+a token, a field the API hides, an unknown lookup) is refused with a message naming what is allowed.
+A key may appear more than once (Alyx refuses that); a leading `~` excludes instead of filters.
+"""
+import ast
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import FieldDoesNotExist, FieldError
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
+from rest_framework.exceptions import ValidationError
+
+PARAM = "django"
+
+
+@dataclass(frozen=True)
+class LookupPair:
+    lookup: str
+    value: Any
+    exclude: bool
+
+
+def split_outside_brackets(text: str) -> list[str]:
+    """Split on commas that are not inside (), [] or {}."""
+    parts, depth, current = [], 0, []
+    for char in text:
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth = max(depth - 1, 0)
+        if char == "," and depth == 0:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    parts.append("".join(current))
+    return [part.strip() for part in parts]
+
+
+def coerce_value(raw: str) -> Any:
+    """Alyx's value rules: None, booleans, numbers, Python list/tuple literals, else a string."""
+    if raw == "None":
+        return None
+    if raw.lower() in {"true", "false"}:
+        return raw.lower() == "true"
+    if raw.isdigit():
+        return int(raw)
+    if raw.replace(".", "", 1).isdigit():
+        return float(raw)
+    if raw[:1] in "([" and raw[-1:] in ")]":
+        try:
+            return ast.literal_eval(raw)
+        except (ValueError, SyntaxError):
+            raise ValidationError({PARAM: [f"'{raw}' is not a valid list or tuple literal."]}) from None
+    return raw
+
+
+def parse(text: str) -> list[LookupPair]:
+    """Parse one `django=` value into lookup/value pairs."""
+    items = split_outside_brackets(text)
+    if len(items) % 2 or not all(items[::2]):
+        raise ValidationError({PARAM: [
+            f"'{text}' must be pairs of lookup and value: django=<lookup>,<value>[,<lookup>,<value>]"
+        ]})
+    pairs = []
+    for lookup, raw in zip(items[::2], items[1::2]):
+        exclude = lookup.startswith("~")
+        pairs.append(LookupPair(lookup.lstrip("~"), coerce_value(raw), exclude))
+    return pairs
+
+
+def public_fields(model) -> tuple[str, ...]:
+    return tuple(getattr(model, "PUBLIC_FIELDS", ()))
+
+
+def _refuse(lookup: str, why: str):
+    raise ValidationError({PARAM: [f"Lookup '{lookup}': {why}"]})
+
+
+def _public_field(model, name: str):
+    if name not in public_fields(model):
+        return None
+    try:
+        return model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+
+
+def check_lookup(model, lookup: str) -> bool:
+    """Refuse a lookup that leaves the public schema; return True if it spans a to-many relation.
+
+    Only relations can reach other tables, so every relation step is checked against the
+    allow-list; past a plain field the remaining parts are transforms and lookups, which Django
+    itself validates (an unknown one is a FieldError, turned into 400 by `apply`).
+    """
+    parts = lookup.split("__")
+    current, relation, many = model, None, False
+    for index, part in enumerate(parts):
+        field = _public_field(current, current._meta.pk.name if part == "pk" else part)
+        if field is None:
+            is_last = index == len(parts) - 1
+            if relation is not None and is_last and relation.get_lookup(part) is not None:
+                return many  # e.g. session__isnull, subject__in: a lookup on the relation itself
+            _refuse(lookup, f"'{part}' is not a public field of {current._meta.verbose_name}; "
+                    f"use one of: {', '.join(sorted(public_fields(current)))}.")
+        if not field.is_relation:
+            return many
+        many = many or field.many_to_many or field.one_to_many
+        relation, current = field, field.related_model
+        if not public_fields(current):
+            _refuse(lookup, f"'{part}' leads to data the API does not show.")
+    return many
+
+
+def apply(queryset, raw_values: list[str]):
+    """Filter `queryset` by every `django=` value given (repeated keys are all applied)."""
+    needs_distinct = False
+    for text in raw_values:
+        for pair in parse(text):
+            needs_distinct |= check_lookup(queryset.model, pair.lookup)
+            method = queryset.exclude if pair.exclude else queryset.filter
+            try:
+                queryset = method(**{pair.lookup: pair.value})
+            except (FieldError, DjangoValidationError, ValueError, TypeError) as exc:
+                message = "; ".join(exc.messages) if isinstance(exc, DjangoValidationError) else exc
+                raise ValidationError({PARAM: [f"Lookup '{pair.lookup}': {message}"]}) from None
+    return queryset.distinct() if needs_distinct else queryset

@@ -1,0 +1,37 @@
+"""Alyx's pagination: limit/offset, 250 rows by default, at most 1000 a page."""
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import LimitOffsetPagination
+
+
+def _non_negative_int(request, name: str):
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValidationError({name: [f"'{raw}' is not an integer."]}) from None
+    if value < 0:
+        raise ValidationError({name: [f"{name} must be 0 or more, not {value}."]})
+    return value
+
+
+class AlyxLimitOffsetPagination(LimitOffsetPagination):
+    """Envelope `{count, next, previous, results}`; a larger `limit` is capped at 1000.
+
+    Unlike DRF, a malformed `limit` or `offset` is refused with 400 instead of being ignored.
+    """
+
+    default_limit = 250
+    max_limit = 1000
+    limit_query_description = "Rows per page (default 250, at most 1000)."
+    offset_query_description = "Index of the first row to return."
+
+    def get_limit(self, request):
+        value = _non_negative_int(request, self.limit_query_param)
+        if value is None or value == 0:
+            return self.default_limit
+        return min(value, self.max_limit)
+
+    def get_offset(self, request):
+        return _non_negative_int(request, self.offset_query_param) or 0

@@ -1,0 +1,64 @@
+"""Views outside the resource endpoints: health, login token, and the endpoint index."""
+from django.conf import settings
+from django.db import DatabaseError, connection
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+
+class HealthView(APIView):
+    """Is the service up and its database reachable? No authentication needed."""
+
+    permission_classes = (AllowAny,)
+    authentication_classes = ()
+
+    @extend_schema(responses={200: inline_serializer("Health", {
+        "status": serializers.CharField(), "database": serializers.CharField(),
+        "version": serializers.CharField()}), 503: OpenApiResponse(description="Database down.")})
+    def get(self, request):
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+            database, code = "ok", 200
+        except DatabaseError:
+            database, code = "unreachable", 503
+        return Response({"status": "ok" if code == 200 else "degraded", "database": database,
+                         "version": settings.MIRROR_VERSION}, status=code)
+
+
+class AuthTokenView(ObtainAuthToken):
+    """Log in: username and password (form-encoded or JSON) give `{"token": …}`.
+
+    Send it as `Authorization: Token <key>`. The same key is returned each time.
+    """
+
+    parser_classes = (FormParser, MultiPartParser, JSONParser)
+
+    @extend_schema(
+        request=inline_serializer("AuthTokenRequest", {"username": serializers.CharField(),
+                                                       "password": serializers.CharField()}),
+        responses={200: inline_serializer("AuthToken", {"token": serializers.CharField()}),
+                   400: OpenApiResponse(description="Wrong username or password.")},
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+
+class EndpointIndexView(APIView):
+    """Every endpoint of the API, by name, as absolute URLs."""
+
+    permission_classes = (AllowAny,)
+    endpoints: tuple[str, ...] = ()
+
+    @extend_schema(exclude=True)
+    def get(self, request):
+        base = f"{request.scheme}://{request.get_host()}"
+        index = {name: f"{base}/{name}" for name in self.endpoints}
+        index.update({"auth-token": f"{base}/auth-token", "api-schema": f"{base}/api/schema",
+                      "docs": f"{base}/docs", "health": f"{base}/health",
+                      "admin": f"{base}/admin/", "data": f"{base}/{settings.MIRROR_FILES_PREFIX}/"})
+        return Response(index)

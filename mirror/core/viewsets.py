@@ -1,0 +1,66 @@
+"""The one viewset every endpoint declares itself with: Alyx's lookups and write rules."""
+from django.http import Http404
+from rest_framework import viewsets
+from rest_framework.exceptions import PermissionDenied, ValidationError
+
+from mirror.core.exceptions import Conflict
+from mirror.core.fields import parse_uuid
+
+
+class MirrorViewSet(viewsets.ModelViewSet):
+    """List + create, and detail GET / PUT / PATCH / DELETE.
+
+    Subclasses declare `queryset`, `serializer_class` (detail), optionally `list_serializer_class`,
+    `filterset_class` and `natural_key` (the name Alyx looks the record up by). A detail URL takes
+    the UUID, or the natural key where Alyx uses one; a key shared by several records is refused
+    with their UUIDs. Imported records cannot be deleted here (delete them upstream).
+    """
+
+    natural_key: str | None = None
+    list_serializer_class = None
+    lookup_field = "pk"
+    lookup_url_kwarg = "id"
+    lookup_value_regex = "[^/]+"
+    ordering: tuple[str, ...] = ("pk",)
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # The URL parameter is named as in Alyx's schema: {id}, {name}, {nickname}, {username}.
+        cls.lookup_url_kwarg = cls.natural_key or "id"
+
+    def get_serializer_class(self):
+        if self.action == "list" and self.list_serializer_class is not None:
+            return self.list_serializer_class
+        return self.serializer_class
+
+    def get_queryset(self):
+        queryset = self.get_serializer_class().eager_load(self.queryset.all())
+        return queryset.order_by(*self.ordering)
+
+    def get_object(self):
+        queryset = self.filter_queryset(self.get_queryset())
+        value = self.kwargs[self.lookup_url_kwarg]
+        key = parse_uuid(value) if len(value) == 36 else None
+        if key is not None:
+            matches = list(queryset.filter(pk=key)[:1])
+        elif self.natural_key is None:
+            raise ValidationError({"id": [f"'{value}' is not a valid UUID."]})
+        else:
+            matches = list(queryset.filter(**{self.natural_key: value})[:5])
+        if not matches:
+            raise Http404(f"No {queryset.model._meta.verbose_name} '{value}'.")
+        if len(matches) > 1:
+            ids = ", ".join(str(match.pk) for match in matches)
+            raise ValidationError({self.natural_key: [
+                f"'{value}' names {len(matches)} records ({ids}); use the UUID."
+            ]})
+        self.check_object_permissions(self.request, matches[0])
+        return matches[0]
+
+    def perform_destroy(self, instance):
+        if instance.is_imported:
+            raise Conflict(f"This {instance._meta.verbose_name} comes from {instance.source} "
+                           f"(id {instance.source_id}): delete it there; the next import marks it.")
+        if getattr(instance, "is_protected", False):
+            raise PermissionDenied("This record is protected (it carries a protected tag).")
+        instance.delete()

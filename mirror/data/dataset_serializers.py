@@ -1,0 +1,98 @@
+"""Datasets and file records as Alyx's /datasets and /files show them."""
+from rest_framework import serializers
+
+from mirror.actions.models import Session
+from mirror.core.fields import LinkedRecordField, NaturalKeyRelatedField, QCField, SelfLinkField
+from mirror.core.serializers import PROVENANCE_FIELDS, MirrorSerializer
+from mirror.data.links import file_record_data_url
+from mirror.data.selectors import file_records_prefetch
+from mirror.data.models import (
+    DataFormat,
+    DataRepository,
+    Dataset,
+    DatasetType,
+    FileRecord,
+    Revision,
+    Tag,
+)
+from mirror.people.models import User
+
+
+class NestedFileRecordSerializer(serializers.ModelSerializer):
+    """A file record inside a dataset (Alyx's shape; ONE reads data_url and exists)."""
+
+    data_repository = serializers.CharField(source="data_repository.name", read_only=True)
+    data_repository_path = serializers.CharField(source="data_repository.globus_path",
+                                                 read_only=True)
+    data_url = serializers.SerializerMethodField(help_text="Download URL (contains the UUID).")
+
+    class Meta:
+        model = FileRecord
+        fields = ("id", "data_repository", "data_repository_path", "relative_path", "data_url",
+                  "exists")
+
+    def get_data_url(self, record) -> str:
+        return file_record_data_url(self.context["request"], record)
+
+
+class DatasetSerializer(MirrorSerializer):
+    url = SelfLinkField("datasets", help_text="This record's URL (ends in its UUID).")
+    session = LinkedRecordField("sessions", queryset=Session.objects.all(), required=False,
+                                allow_null=True, help_text="The session's URL (or UUID); "
+                                "null for a dataset that belongs to no session.")
+    created_by = NaturalKeyRelatedField(slug_field="username", queryset=User.objects.all(),
+                                        required=False, allow_null=True)
+    dataset_type = NaturalKeyRelatedField(slug_field="name", queryset=DatasetType.objects.all(),
+                                          help_text="Dataset type name, e.g. trials.table.")
+    data_format = NaturalKeyRelatedField(slug_field="name", queryset=DataFormat.objects.all(),
+                                         help_text="Data format name, e.g. csv.")
+    revision = NaturalKeyRelatedField(slug_field="name", queryset=Revision.objects.all(),
+                                      required=False, allow_null=True)
+    tags = NaturalKeyRelatedField(many=True, required=False, slug_field="name",
+                                  queryset=Tag.objects.all())
+    experiment_number = serializers.IntegerField(source="session.number", read_only=True,
+                                                 allow_null=True,
+                                                 help_text="The session's number.")
+    file_records = NestedFileRecordSerializer(many=True, read_only=True)
+    protected = serializers.BooleanField(source="is_protected", read_only=True,
+                                         help_text="Carries a protected tag (cannot be deleted).")
+    public = serializers.BooleanField(source="is_public", read_only=True,
+                                      help_text="Carries a public tag.")
+    qc = QCField(required=False, help_text="QC outcome: NOT_SET, PASS, WARNING, FAIL, CRITICAL.")
+
+    class Meta:
+        model = Dataset
+        fields = ("url", "id", "name", "created_by", "created_datetime", "dataset_type",
+                  "data_format", "collection", "session", "file_size", "hash", "version",
+                  "experiment_number", "file_records", "auto_datetime", "revision",
+                  "default_dataset", "protected", "public", "tags", "qc", "json",
+                  *PROVENANCE_FIELDS)
+        read_only_fields = ("auto_datetime",)
+
+    @classmethod
+    def eager_load(cls, queryset):
+        return queryset.select_related(
+            "session", "created_by", "dataset_type", "data_format", "revision"
+        ).prefetch_related("tags", file_records_prefetch())
+
+
+class FileRecordSerializer(MirrorSerializer):
+    url = SelfLinkField("files", help_text="This record's URL (ends in its UUID).")
+    dataset = LinkedRecordField("datasets", queryset=Dataset.objects.all(),
+                                help_text="The dataset's URL (or UUID).")
+    data_repository = NaturalKeyRelatedField(slug_field="name",
+                                             queryset=DataRepository.objects.all(),
+                                             help_text="The repository's name.")
+    data_url = serializers.SerializerMethodField(help_text="Download URL (contains the UUID).")
+
+    class Meta:
+        model = FileRecord
+        fields = ("url", "id", "dataset", "data_repository", "name", "json", "relative_path",
+                  "exists", "data_url", *PROVENANCE_FIELDS)
+
+    @classmethod
+    def eager_load(cls, queryset):
+        return queryset.select_related("data_repository")
+
+    def get_data_url(self, record) -> str:
+        return file_record_data_url(self.context["request"], record)

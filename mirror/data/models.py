@@ -1,0 +1,227 @@
+"""Datasets and file records, and the repositories, formats, types, revisions and tags they use."""
+from pathlib import Path
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+
+from mirror.core.models import MirrorModel
+from mirror.core.qc import QC
+
+NAME_HELP = "Unique name, used in URLs."
+
+
+class DataRepository(MirrorModel):
+    """Where files live. A `local` repository is a directory on this server, served under /data."""
+
+    LOCAL, REMOTE = "local", "remote"
+    TYPES = [(LOCAL, "local: a directory on this server"), (REMOTE, "remote: files at data_url")]
+
+    name = models.CharField(max_length=255, unique=True, validators=[RegexValidator(
+        r"^[\w.-]+$", "Letters, digits, '.', '_' and '-' only.")], help_text=NAME_HELP)
+    repository_type = models.CharField(max_length=16, choices=TYPES, default=LOCAL,
+                                       help_text="`local`: files under MIRROR_DATA_ROOT/<name>, "
+                                       "served by this server; `remote`: files at `data_url`.")
+    hostname = models.CharField(max_length=255, blank=True, default="")
+    data_url = models.URLField(max_length=1000, null=True, blank=True,
+                               help_text="HTTP root of the files, ending in '/'. Empty for a "
+                               "local repository: this server's /data/ is used.")
+    timezone = models.CharField(max_length=64, blank=True, default="")
+    globus_path = models.CharField(max_length=1000, blank=True, default="",
+                                   help_text="Path prefix shown as `data_repository_path`.")
+    globus_endpoint_id = models.UUIDField(null=True, blank=True)
+    globus_is_personal = models.BooleanField(default=False, help_text="A personal (not server) "
+                                             "repository; ONE only loads from server ones.")
+    json = models.JSONField(null=True, blank=True)
+
+    PUBLIC_FIELDS = ("id", "name", "repository_type", "hostname", "data_url", "timezone",
+                     "globus_path", "globus_endpoint_id", "globus_is_personal", "json", "source",
+                     "source_id", "imported_at", "file_records", "labs")
+
+    class Meta(MirrorModel.Meta):
+        ordering = ("name",)
+        verbose_name_plural = "data repositories"
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_local(self) -> bool:
+        return self.repository_type == self.LOCAL
+
+    @property
+    def directory(self) -> Path:
+        """The directory of a local repository's files."""
+        return Path(settings.MIRROR_DATA_ROOT) / self.name
+
+
+class DataFormat(MirrorModel):
+    """A file format (`npy`, `csv`, …) and how to load it."""
+
+    name = models.CharField(max_length=255, unique=True, help_text=NAME_HELP)
+    description = models.TextField(blank=True, default="")
+    file_extension = models.CharField(max_length=255, blank=True, default="", validators=[
+        RegexValidator(r"^\.[^.]+$", "An extension with its dot, e.g. .npy")])
+    matlab_loader_function = models.CharField(max_length=255, blank=True, default="")
+    python_loader_function = models.CharField(max_length=255, blank=True, default="")
+    json = models.JSONField(null=True, blank=True)
+
+    PUBLIC_FIELDS = ("id", "name", "description", "file_extension", "matlab_loader_function",
+                     "python_loader_function", "json", "source", "source_id", "imported_at")
+
+    class Meta(MirrorModel.Meta):
+        ordering = ("name",)
+
+    def __str__(self):
+        return self.name
+
+
+class DatasetType(MirrorModel):
+    """What a dataset holds, in ALF terms (`trials.intervals`)."""
+
+    name = models.CharField(max_length=255, unique=True, help_text=NAME_HELP)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    description = models.TextField(blank=True, default="")
+    filename_pattern = models.CharField(max_length=255, null=True, blank=True, unique=True,
+                                        help_text="Files matching this pattern get this type, "
+                                        "e.g. *trials.intervals.*")
+    json = models.JSONField(null=True, blank=True)
+
+    PUBLIC_FIELDS = ("id", "name", "created_by", "description", "filename_pattern", "json",
+                     "source", "source_id", "imported_at")
+
+    class Meta(MirrorModel.Meta):
+        ordering = ("name",)
+
+    def __str__(self):
+        return self.name
+
+
+class Revision(MirrorModel):
+    """An ALF revision: datasets re-made later live in a `#revision#` folder."""
+
+    name = models.CharField(max_length=255, unique=True, validators=[RegexValidator(
+        r"^[\w.-]+$", "Letters, digits, '.', '_' and '-' only (ALF revision).")],
+        help_text=NAME_HELP)
+    description = models.TextField(blank=True, default="")
+    created_datetime = models.DateTimeField(auto_now_add=True, null=True)
+    json = models.JSONField(null=True, blank=True)
+
+    PUBLIC_FIELDS = ("id", "name", "description", "created_datetime", "json", "source",
+                     "source_id", "imported_at")
+
+    class Meta(MirrorModel.Meta):
+        ordering = ("name",)
+
+    def __str__(self):
+        return self.name
+
+
+class Tag(MirrorModel):
+    """A label on datasets; a protected tag stops them from being deleted."""
+
+    name = models.CharField(max_length=255, unique=True, help_text=NAME_HELP)
+    description = models.TextField(blank=True, default="")
+    protected = models.BooleanField(default=False)
+    public = models.BooleanField(default=False)
+    hash = models.CharField(max_length=64, blank=True, default="")
+    json = models.JSONField(null=True, blank=True)
+
+    PUBLIC_FIELDS = ("id", "name", "description", "protected", "public", "hash", "json",
+                     "source", "source_id", "imported_at", "datasets")
+
+    class Meta(MirrorModel.Meta):
+        ordering = ("name",)
+
+    def __str__(self):
+        return self.name
+
+
+class Dataset(MirrorModel):
+    """One ALF file of a session (or of no session), with its checksum and QC."""
+
+    name = models.CharField(max_length=255, help_text="The ALF file name, e.g. "
+                            "_ibl_trials.table.csv")
+    session = models.ForeignKey("actions.Session", null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="data_dataset_session_related")
+    collection = models.CharField(max_length=255, blank=True, default="", validators=[
+        RegexValidator(r"^$|^[\w.-]+(/[\w.-]+)*$", "An ALF collection, e.g. alf/probe00")])
+    revision = models.ForeignKey(Revision, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="datasets")
+    dataset_type = models.ForeignKey(DatasetType, on_delete=models.PROTECT,
+                                     related_name="datasets")
+    data_format = models.ForeignKey(DataFormat, on_delete=models.PROTECT, related_name="datasets")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_datetime = models.DateTimeField(null=True, blank=True)
+    generating_software = models.CharField(max_length=255, blank=True, default="")
+    provenance_directory = models.CharField(max_length=1000, blank=True, default="")
+    file_size = models.BigIntegerField(null=True, blank=True, help_text="Size in bytes.")
+    hash = models.CharField(max_length=64, null=True, blank=True, help_text="MD5 hex digest.")
+    version = models.CharField(max_length=64, blank=True, default="")
+    default_dataset = models.BooleanField(default=True, help_text="The current revision of this "
+                                          "session/collection/name.")
+    qc = models.IntegerField(choices=QC.choices, default=QC.NOT_SET, db_index=True)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="datasets")
+    json = models.JSONField(null=True, blank=True)
+    auto_datetime = models.DateTimeField(auto_now=True, null=True)
+
+    PUBLIC_FIELDS = ("id", "name", "session", "collection", "revision", "dataset_type",
+                     "data_format", "created_by", "created_datetime", "generating_software",
+                     "provenance_directory", "file_size", "hash", "version", "default_dataset",
+                     "qc", "tags", "json", "auto_datetime", "source", "source_id", "imported_at",
+                     "file_records")
+    ANNOTATION_FIELDS = ("qc", "json", "tags")
+
+    class Meta(MirrorModel.Meta):
+        ordering = ("-created_datetime", "id")
+        indexes = [models.Index(fields=["session", "name"], name="dataset_session_name")]
+
+    def __str__(self):
+        return f"{self.collection}/{self.name}" if self.collection else self.name
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        if self.default_dataset:  # a new default revision retires the older ones (Alyx's rule)
+            Dataset.objects.filter(
+                session_id=self.session_id, collection=self.collection, name=self.name,
+                default_dataset=True,
+            ).exclude(pk=self.pk).update(default_dataset=False)
+
+    @property
+    def is_protected(self) -> bool:
+        return any(tag.protected for tag in self.tags.all())
+
+    @property
+    def is_public(self) -> bool:
+        return any(tag.public for tag in self.tags.all())
+
+
+class FileRecord(MirrorModel):
+    """Where one copy of a dataset's file is: a repository and a path inside it."""
+
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="file_records")
+    data_repository = models.ForeignKey(DataRepository, on_delete=models.PROTECT,
+                                        related_name="file_records")
+    relative_path = models.CharField(max_length=1000, validators=[RegexValidator(
+        r"^[a-zA-Z0-9_][^\\:]+$", "A relative path without backslashes or colons.")],
+        help_text="Path inside the repository, e.g. lab/Subjects/subj/2020-01-01/001/alf/x.npy")
+    exists = models.BooleanField(default=False, help_text="The file is really there.")
+    name = models.CharField(max_length=255, blank=True, default="")
+    json = models.JSONField(null=True, blank=True)
+
+    PUBLIC_FIELDS = ("id", "dataset", "data_repository", "relative_path", "exists", "name",
+                     "json", "source", "source_id", "imported_at")
+    ANNOTATION_FIELDS = ("json",)
+
+    class Meta(MirrorModel.Meta):
+        ordering = ("relative_path", "id")
+        constraints = [
+            *MirrorModel.Meta.constraints,
+            models.UniqueConstraint(fields=["data_repository", "relative_path"],
+                                    name="data_filerecord_unique_path"),
+        ]
+
+    def __str__(self):
+        return f"{self.data_repository_id}:{self.relative_path}"

@@ -1,0 +1,106 @@
+"""/datasets, /files, /data-repository, /data-formats, /dataset-types, /revisions, /tags."""
+from mirror.core.viewsets import MirrorViewSet
+from mirror.data import filters
+from mirror.data.dataset_serializers import DatasetSerializer, FileRecordSerializer
+from mirror.data.models import (
+    DataFormat,
+    DataRepository,
+    Dataset,
+    DatasetType,
+    FileRecord,
+    Revision,
+    Tag,
+)
+from mirror.data.vocabulary_serializers import (
+    DataFormatSerializer,
+    DataRepositorySerializer,
+    DatasetTypeSerializer,
+    RevisionSerializer,
+    TagSerializer,
+)
+
+
+class DatasetViewSet(MirrorViewSet):
+    """Datasets with their file records. Filters: subject, lab, date, experiment_number, session,
+    name, collection, dataset_type, data_format, revision, tag, exists, protected, public, qc,
+    created_by, created_date, created_date_gte, created_date_lte, hash, file_size, version,
+    default_dataset, id, source, source_id, django.
+
+    Example: `/datasets?session=<uuid>&name=_ibl_trials.table.csv`. Protected datasets cannot be
+    deleted (403).
+    """
+
+    queryset = Dataset.objects.all()
+    serializer_class = DatasetSerializer
+    filterset_class = filters.DatasetFilterSet
+    ordering = ("-created_datetime", "id")
+
+
+class FileRecordViewSet(MirrorViewSet):
+    """File records: where each copy of a dataset's file lives. Filters: dataset, exists, lab,
+    data_repository, globus_is_personal, relative_path, name, id, source, source_id, django.
+
+    Example: `/files?dataset=<uuid>&exists=true`. The files themselves are served under /data/.
+    """
+
+    queryset = FileRecord.objects.all()
+    serializer_class = FileRecordSerializer
+    filterset_class = filters.FileRecordFilterSet
+    ordering = ("relative_path", "id")
+
+
+class DataRepositoryViewSet(MirrorViewSet):
+    """Data repositories. Filters: name, globus_is_personal, globus_endpoint_id,
+    repository_type, source, django.
+
+    Example: `/data-repository?globus_is_personal=false`. Detail: `/data-repository/<name or uuid>`.
+    """
+
+    queryset = DataRepository.objects.all()
+    serializer_class = DataRepositorySerializer
+    filterset_class = filters.DataRepositoryFilterSet
+    natural_key = "name"
+    ordering = ("name",)
+
+
+class DataFormatViewSet(MirrorViewSet):
+    """Data formats (npy, csv…). Filters: source, django. Detail: `/data-formats/<name or uuid>`."""
+
+    queryset = DataFormat.objects.all()
+    serializer_class = DataFormatSerializer
+    filterset_class = filters.ProvenanceOnlyFilterSet
+    natural_key = "name"
+    ordering = ("name",)
+
+
+class DatasetTypeViewSet(MirrorViewSet):
+    """Dataset types (trials.table…). Filters: source, django.
+
+    Detail: `/dataset-types/<name or uuid>`, e.g. `/dataset-types/trials.table`.
+    """
+
+    queryset = DatasetType.objects.all()
+    serializer_class = DatasetTypeSerializer
+    filterset_class = filters.ProvenanceOnlyFilterSet
+    natural_key = "name"
+    ordering = ("name",)
+
+
+class RevisionViewSet(MirrorViewSet):
+    """ALF revisions. Filters: name, source, django. Detail: `/revisions/<name or uuid>`."""
+
+    queryset = Revision.objects.all()
+    serializer_class = RevisionSerializer
+    filterset_class = filters.NameFilterSet
+    natural_key = "name"
+    ordering = ("name",)
+
+
+class TagViewSet(MirrorViewSet):
+    """Dataset tags. Filters: name, source, django. Detail: `/tags/<name or uuid>`."""
+
+    queryset = Tag.objects.all()
+    serializer_class = TagSerializer
+    filterset_class = filters.NameFilterSet
+    natural_key = "name"
+    ordering = ("name",)

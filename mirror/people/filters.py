@@ -1,0 +1,23 @@
+"""Filters of /labs and /users (Alyx: every model field except json, plus `django`)."""
+import django_filters
+
+from mirror.core.filters import MirrorFilterSet
+from mirror.people.models import Lab, User
+
+
+class LabFilterSet(MirrorFilterSet):
+    name = django_filters.CharFilter(lookup_expr="iexact", help_text="Lab name (any case).")
+
+    class Meta:
+        model = Lab
+        fields = ("name", "institution", "address", "timezone", "reference_weight_pct",
+                  "zscore_weight_pct")
+
+
+class UserFilterSet(MirrorFilterSet):
+    lab = django_filters.CharFilter(field_name="labs__name", lookup_expr="iexact",
+                                    help_text="Users of this lab (name).")
+
+    class Meta:
+        model = User
+        fields = ("username", "email", "first_name", "last_name", "is_stock_manager")

@@ -1,0 +1,84 @@
+"""Projects and subjects, as Alyx's subjects.Project and subjects.Subject."""
+import datetime
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+
+from mirror.core.models import MirrorModel
+
+
+class Project(MirrorModel):
+    """A project or study: groups subjects and sessions (a Labvanced study, a Labstep project)."""
+
+    name = models.CharField(max_length=255, help_text="The project's name.")
+    description = models.TextField(blank=True, default="")
+    users = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="projects",
+                                   help_text="Users working on the project.")
+    json = models.JSONField(null=True, blank=True)
+
+    PUBLIC_FIELDS = ("id", "name", "description", "users", "json", "source", "source_id",
+                     "imported_at", "subjects", "sessions")
+    ANNOTATION_FIELDS = ("json", "description", "users")
+
+    class Meta(MirrorModel.Meta):
+        ordering = ("name",)
+        constraints = [
+            *MirrorModel.Meta.constraints,
+            models.UniqueConstraint(fields=["source", "name"], name="subjects_project_unique_name"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Subject(MirrorModel):
+    """An animal or a human participant whose sessions are recorded."""
+
+    SEXES = [("M", "Male"), ("F", "Female"), ("U", "Unknown")]
+
+    nickname = models.CharField(max_length=64, validators=[RegexValidator(
+        r"^[\w.-]+$", "Letters, digits, '.', '_' and '-' only (Alyx's rule).")],
+        help_text="The subject's name, unique within its lab and source.")
+    lab = models.ForeignKey("people.Lab", on_delete=models.PROTECT, related_name="subjects",
+                            help_text="The lab the subject belongs to.")
+    responsible_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                         on_delete=models.SET_NULL,
+                                         related_name="subjects_responsible",
+                                         help_text="Who is responsible for the subject.")
+    projects = models.ManyToManyField(Project, blank=True, related_name="subjects")
+    sex = models.CharField(max_length=1, choices=SEXES, default="U")
+    birth_date = models.DateField(null=True, blank=True)
+    death_date = models.DateField(null=True, blank=True)
+    species = models.CharField(max_length=255, blank=True, default="")
+    strain = models.CharField(max_length=255, blank=True, default="")
+    line = models.CharField(max_length=255, blank=True, default="")
+    litter = models.CharField(max_length=255, blank=True, default="")
+    description = models.TextField(blank=True, default="")
+    json = models.JSONField(null=True, blank=True)
+
+    PUBLIC_FIELDS = ("id", "nickname", "lab", "responsible_user", "projects", "sex",
+                     "birth_date", "death_date", "species", "strain", "line", "litter",
+                     "description", "json", "source", "source_id", "imported_at", "sessions")
+    ANNOTATION_FIELDS = ("json", "description", "projects")
+
+    class Meta(MirrorModel.Meta):
+        ordering = ("nickname",)
+        constraints = [
+            *MirrorModel.Meta.constraints,
+            models.UniqueConstraint(fields=["source", "lab", "nickname"],
+                                    name="subjects_subject_unique_nickname"),
+        ]
+
+    def __str__(self):
+        return self.nickname
+
+    @property
+    def alive(self) -> bool:
+        return self.death_date is None
+
+    def age_weeks(self, today: datetime.date | None = None) -> int | None:
+        if self.birth_date is None:
+            return None
+        end = self.death_date or today or datetime.date.today()
+        return (end - self.birth_date).days // 7

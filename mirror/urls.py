@@ -1,0 +1,45 @@
+"""Alyx's URL contract: one router for every resource, no trailing slashes."""
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from mirror.actions.views import SessionViewSet
+from mirror.core.views import AuthTokenView, EndpointIndexView, HealthView
+from mirror.data import views as data_views
+from mirror.data.serving import serve_data_file
+from mirror.people.views import LabViewSet, UserViewSet
+from mirror.subjects.views import ProjectViewSet, SubjectViewSet
+
+ENDPOINTS = {
+    "labs": LabViewSet,
+    "users": UserViewSet,
+    "projects": ProjectViewSet,
+    "subjects": SubjectViewSet,
+    "sessions": SessionViewSet,
+    "datasets": data_views.DatasetViewSet,
+    "files": data_views.FileRecordViewSet,
+    "data-repository": data_views.DataRepositoryViewSet,
+    "data-formats": data_views.DataFormatViewSet,
+    "dataset-types": data_views.DatasetTypeViewSet,
+    "revisions": data_views.RevisionViewSet,
+    "tags": data_views.TagViewSet,
+}
+
+router = SimpleRouter(trailing_slash=False)
+for prefix, viewset in ENDPOINTS.items():
+    router.register(prefix, viewset, basename=prefix)
+
+urlpatterns = [
+    path("", EndpointIndexView.as_view(endpoints=tuple(ENDPOINTS)), name="index"),
+    path("health", HealthView.as_view(), name="health"),
+    path("auth-token", AuthTokenView.as_view(), name="auth-token"),
+    path("api/schema", SpectacularAPIView.as_view(), name="schema"),
+    path("docs", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema")),
+    path("auth/", include("rest_framework.urls")),
+    path("admin/", admin.site.urls),
+    path(f"{settings.MIRROR_FILES_PREFIX}/<path:path>", serve_data_file, name="data-file"),
+    *router.urls,
+]

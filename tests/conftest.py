@@ -1,0 +1,38 @@
+"""Shared fixtures: an isolated data root, API clients with tokens, and a small lab."""
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def data_root(tmp_path, settings):
+    """Every test writes dataset files under its own temporary MIRROR_DATA_ROOT."""
+    settings.MIRROR_DATA_ROOT = tmp_path / "data"
+    return settings.MIRROR_DATA_ROOT
+
+
+@pytest.fixture
+def user(db):
+    return factories.make_user("alice", password="alice-password-1")
+
+
+@pytest.fixture
+def api(user):
+    """An API client logged in with alice's token, as ONE is."""
+    client = APIClient()
+    token, _ = Token.objects.get_or_create(user=user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+@pytest.fixture
+def anonymous(db):
+    return APIClient()
+
+
+@pytest.fixture
+def lab_world(user):
+    """A lab, a repository on disk, two subjects, three sessions with downloadable datasets."""
+    return factories.make_world(user)
