@@ -13,6 +13,12 @@ def data_root(tmp_path, settings):
     return settings.MIRROR_DATA_ROOT
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Real hashing costs ~0.3 s a user; tests check logic, not key stretching."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def user(db):
     return factories.make_user("alice", password="alice-password-1")

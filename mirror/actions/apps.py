@@ -1,4 +1,4 @@
-"""Sessions: Alyx keeps them in its `actions` app, and so do we (the label `sessions` is Django's)."""
+"""Sessions: Alyx keeps them in its `actions` app, and so do we (Django owns `sessions`)."""
 from django.apps import AppConfig
 
 

@@ -10,8 +10,8 @@ from mirror.core.qc import QC, qc_value
 from mirror.data.models import Dataset
 from mirror.data.selectors import downloadable_datasets
 
-JSON_HELP = ("JSON lookups in `django=` form, relative to the field: e.g. `{field}=behavior__gte,0.5` "
-             "or `{field}=task,pass`.")
+JSON_HELP = ("JSON lookups in `django=` form, relative to the field: e.g. "
+             "`{field}=behavior__gte,0.5` or `{field}=task,pass`.")
 
 
 def _session_datasets():

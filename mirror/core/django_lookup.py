@@ -13,7 +13,6 @@ from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist, FieldError
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import models
 from rest_framework.exceptions import ValidationError
 
 PARAM = "django"
@@ -57,7 +56,8 @@ def coerce_value(raw: str) -> Any:
         try:
             return ast.literal_eval(raw)
         except (ValueError, SyntaxError):
-            raise ValidationError({PARAM: [f"'{raw}' is not a valid list or tuple literal."]}) from None
+            message = f"'{raw}' is not a valid list or tuple literal."
+            raise ValidationError({PARAM: [message]}) from None
     return raw
 
 
@@ -65,11 +65,10 @@ def parse(text: str) -> list[LookupPair]:
     """Parse one `django=` value into lookup/value pairs."""
     items = split_outside_brackets(text)
     if len(items) % 2 or not all(items[::2]):
-        raise ValidationError({PARAM: [
-            f"'{text}' must be pairs of lookup and value: django=<lookup>,<value>[,<lookup>,<value>]"
-        ]})
+        raise ValidationError({PARAM: [f"'{text}' must be pairs of lookup and value: "
+                                       "django=<lookup>,<value>[,<lookup>,<value>]"]})
     pairs = []
-    for lookup, raw in zip(items[::2], items[1::2]):
+    for lookup, raw in zip(items[::2], items[1::2], strict=True):
         exclude = lookup.startswith("~")
         pairs.append(LookupPair(lookup.lstrip("~"), coerce_value(raw), exclude))
     return pairs

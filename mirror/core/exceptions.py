@@ -31,9 +31,9 @@ def _django_error_response(exc):
             detail = {"detail": "; ".join(detail["detail"])}
         return Response(detail, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, (ProtectedError, RestrictedError)):
-        blockers = sorted({type(obj)._meta.verbose_name_plural for obj in exc.protected_objects}
-                          if isinstance(exc, ProtectedError) else
-                          {type(obj)._meta.verbose_name_plural for obj in exc.restricted_objects})
+        objects = exc.protected_objects if isinstance(exc, ProtectedError) \
+            else exc.restricted_objects
+        blockers = sorted({str(type(obj)._meta.verbose_name_plural) for obj in objects})
         message = (f"Cannot delete: {', '.join(blockers)} still refer to this record; "
                    "delete or reassign them first.")
         return Response({"detail": message}, status=status.HTTP_409_CONFLICT)

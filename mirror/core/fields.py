@@ -121,7 +121,7 @@ class QCField(serializers.Field):
 
 
 class LocalDateTimeField(serializers.DateTimeField):
-    """A wall-clock time: an offset in the input is dropped, not converted, so the date stays local."""
+    """Wall-clock time: an offset in the input is dropped, not converted, so the date stays."""
 
     def enforce_timezone(self, value):
         return value.replace(tzinfo=None)

@@ -44,7 +44,8 @@ class DateRangeFilter(django_filters.CharFilter):
         bounds = [part for part in value.split(",")]
         if len(bounds) != 2 or not all(part.strip() for part in bounds):
             raise ValidationError({"date_range": [
-                f"'{value}' must be two dates, 'YYYY-MM-DD,YYYY-MM-DD' (the same date twice for one day)."
+                f"'{value}' must be two dates, 'YYYY-MM-DD,YYYY-MM-DD' "
+                "(the same date twice for one day)."
             ]})
         first, last = (parse_iso_date(part, "date_range") for part in bounds)
         if first > last:

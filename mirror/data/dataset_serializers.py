@@ -5,7 +5,6 @@ from mirror.actions.models import Session
 from mirror.core.fields import LinkedRecordField, NaturalKeyRelatedField, QCField, SelfLinkField
 from mirror.core.serializers import PROVENANCE_FIELDS, MirrorSerializer
 from mirror.data.links import file_record_data_url
-from mirror.data.selectors import file_records_prefetch
 from mirror.data.models import (
     DataFormat,
     DataRepository,
@@ -15,6 +14,7 @@ from mirror.data.models import (
     Revision,
     Tag,
 )
+from mirror.data.selectors import file_records_prefetch
 from mirror.people.models import User
 
 

@@ -33,7 +33,8 @@ class DatasetFilterSet(MirrorFilterSet):
         "true: has an existing file on a server repository; false: has none."))
     protected = django_filters.BooleanFilter(method="filter_tag_flag",
                                              help_text="Carries a protected tag.")
-    public = django_filters.BooleanFilter(method="filter_tag_flag", help_text="Carries a public tag.")
+    public = django_filters.BooleanFilter(method="filter_tag_flag",
+                                          help_text="Carries a public tag.")
     qc = QCFilter(help_text="Dataset QC name or number.")
     id = django_filters.UUIDFilter(help_text="The dataset's UUID.")
 

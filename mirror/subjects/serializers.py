@@ -31,7 +31,8 @@ class SubjectSerializer(MirrorSerializer):
     projects = NaturalKeyRelatedField(many=True, required=False, slug_field="name",
                                       queryset=Project.objects.all(),
                                       help_text="Names of the subject's projects.")
-    age_weeks = serializers.SerializerMethodField(help_text="Age in whole weeks (to death if dead).")
+    age_weeks = serializers.SerializerMethodField(
+        help_text="Age in whole weeks (up to the death date if dead).")
     alive = serializers.BooleanField(read_only=True, help_text="No death date recorded.")
 
     class Meta:

@@ -1,0 +1,51 @@
+"""A list request costs the same number of SQL queries whatever the page size."""
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from mirror.data.models import FileRecord, Tag
+from tests import factories
+from tests.api.resources import RESOURCES
+
+ENDPOINTS = [resource.endpoint for resource in RESOURCES]
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+    assert response.status_code == 200, response.content
+    return len(context.captured_queries)
+
+
+@pytest.fixture
+def big_world(user):
+    """Enough rows that a page of 2 and a page of 20 differ, with tags and extra file copies."""
+    world = factories.make_world(user, n_subjects=4, sessions_per_subject=6)
+    tag = Tag.objects.create(name="t1")
+    for index, dataset in enumerate(world.datasets):
+        dataset.tags.add(tag)
+        FileRecord.objects.create(dataset=dataset, data_repository=world.repository,
+                                  relative_path=f"copies/{index}.csv", exists=True)
+    for index in range(20):
+        factories.make_user(f"user{index:02d}").labs.add(world.lab)
+    return world
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+def test_list_queries_do_not_grow_with_page_size(api, big_world, endpoint):
+    small = _queries(api, f"/{endpoint}?limit=2")
+    large = _queries(api, f"/{endpoint}?limit=20")
+    assert large == small, f"/{endpoint}: {small} queries for 2 rows, {large} for 20"
+    assert small <= 8
+
+
+def test_session_detail_queries_do_not_grow_with_datasets(api, big_world):
+    """One session with 1 dataset and one with 6 cost the same."""
+    few = big_world.sessions[0]
+    many = big_world.sessions[1]
+    for index in range(5):
+        factories.dataset_without_file(many, f"extra{index}.npy")
+        FileRecord.objects.create(dataset=many.data_dataset_session_related.get(
+            name=f"extra{index}.npy"), data_repository=big_world.repository,
+            relative_path=f"extra/{index}.npy", exists=True)
+    assert _queries(api, f"/sessions/{few.pk}") == _queries(api, f"/sessions/{many.pk}")
