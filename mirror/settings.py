@@ -121,9 +121,11 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Production: `collectstatic` then MIRROR_MANIFEST_STATIC=1 for hashed, compressed files
+    # that whitenoise serves with far-future caching.
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if env_bool("MIRROR_MANIFEST_STATIC", not DEBUG)
+        if env_bool("MIRROR_MANIFEST_STATIC", False)
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
@@ -131,7 +133,7 @@ WHITENOISE_USE_FINDERS = DEBUG
 
 MIRROR_DATA_ROOT = Path(os.environ.get("MIRROR_DATA_ROOT", VAR_DIR / "data"))
 MIRROR_FILES_AUTH = os.environ.get("MIRROR_FILES_AUTH", "none")
-MIRROR_PUBLIC_URL = os.environ.get("MIRROR_PUBLIC_URL", "http://127.0.0.1:8000")
+MIRROR_PUBLIC_URL = os.environ.get("MIRROR_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 MIRROR_FILES_PREFIX = "data"
 
 REST_FRAMEWORK = {
@@ -173,14 +175,19 @@ SPECTACULAR_SETTINGS = {
     "SORT_OPERATION_PARAMETERS": True,
 }
 
-SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG and env_bool("HTTPS", False))
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
-SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
-SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
-SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
+# HTTPS=1 in production (behind TLS): secure cookies, redirect to https, HSTS for a year.
+HTTPS = env_bool("HTTPS", False)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", HTTPS)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 31536000 if HTTPS else 0))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", HTTPS)
+# The preload flag only allows enrolling the domain in browsers' lists; it enrols nothing itself.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", HTTPS)
+# Set when a proxy (nginx, a load balancer) terminates TLS and sends X-Forwarded-Proto.
 if env_bool("BEHIND_HTTPS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# /health answers plain http on the loopback for load-balancer checks.
+SECURE_REDIRECT_EXEMPT = [r"^health$"]
 
 LOGGING = {
     "version": 1,
