@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-test run serve test lint openapi check-deploy clean
+.PHONY: install install-test run serve test lint openapi bench-import clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,9 @@ test: install-test
 
 lint: install-test
 	$(BIN)/ruff check .
+
+bench-import: install-test
+	$(BIN)/python bench/labvanced_import.py --sessions 1000 --trials 200
 
 openapi: install
 	$(BIN)/python manage.py spectacular --file openapi/openapi.yaml

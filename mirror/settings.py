@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "mirror.subjects",
     "mirror.actions",
     "mirror.data",
+    "importers",
 ]
 
 MIDDLEWARE = [
@@ -135,6 +136,10 @@ MIRROR_DATA_ROOT = Path(os.environ.get("MIRROR_DATA_ROOT", VAR_DIR / "data"))
 MIRROR_FILES_AUTH = os.environ.get("MIRROR_FILES_AUTH", "none")
 MIRROR_PUBLIC_URL = os.environ.get("MIRROR_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 MIRROR_FILES_PREFIX = "data"
+# Labvanced webhook bodies: JSON routes and media uploads (413 above these).
+MIRROR_WEBHOOK_MAX_BODY = int(os.environ.get("MIRROR_WEBHOOK_MAX_BODY", 1024 * 1024))
+MIRROR_WEBHOOK_MAX_UPLOAD = int(os.environ.get("MIRROR_WEBHOOK_MAX_UPLOAD", 200 * 1024 * 1024))
+MIRROR_WEBHOOK_ORIGINS = env_list("MIRROR_WEBHOOK_ORIGINS", "https://www.labvanced.com")
 
 REST_FRAMEWORK = {
     # Session first: a stale token then gets 403 "Invalid token.", which makes ONE log in again.

@@ -5,6 +5,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
+from importers.api import ImportRunViewSet
+from importers.labvanced import webhook as labvanced_webhook
 from mirror.actions.views import SessionViewSet
 from mirror.core.views import AuthTokenView, EndpointIndexView, HealthView
 from mirror.data import views as data_views
@@ -30,9 +32,10 @@ ENDPOINTS = {
 router = SimpleRouter(trailing_slash=False)
 for prefix, viewset in ENDPOINTS.items():
     router.register(prefix, viewset, basename=prefix)
+router.register("import-runs", ImportRunViewSet, basename="import-runs")
 
 urlpatterns = [
-    path("", EndpointIndexView.as_view(endpoints=tuple(ENDPOINTS)), name="index"),
+    path("", EndpointIndexView.as_view(endpoints=(*ENDPOINTS, "import-runs")), name="index"),
     path("health", HealthView.as_view(), name="health"),
     path("auth-token", AuthTokenView.as_view(), name="auth-token"),
     path("api/schema", SpectacularAPIView.as_view(), name="schema"),
@@ -41,5 +44,7 @@ urlpatterns = [
     path("auth/", include("rest_framework.urls")),
     path("admin/", admin.site.urls),
     path(f"{settings.MIRROR_FILES_PREFIX}/<path:path>", serve_data_file, name="data-file"),
+    path("hooks/labvanced/<str:token>/<str:route>", labvanced_webhook.receive,
+         name="labvanced-webhook"),
     *router.urls,
 ]

@@ -24,10 +24,9 @@ class JSONPairsFilter(django_filters.CharFilter):
     def filter(self, qs, value):
         if value in (None, ""):
             return qs
-        for pair in django_lookup.parse(value):
+        for pair in django_lookup.parse(value, self.field_name):
             lookup = f"{self.field_name}__{pair.lookup}"
-            method = qs.exclude if pair.exclude else qs.filter
-            qs = method(**{lookup: pair.value})
+            qs = django_lookup.apply_pair(qs, lookup, pair, self.field_name)
         return qs
 
 

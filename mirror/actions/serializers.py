@@ -21,13 +21,14 @@ from mirror.subjects.models import Project, Subject
 class SessionDatasetSerializer(serializers.ModelSerializer):
     """A downloadable dataset inside session detail: what ONE's list_datasets and load_* read."""
 
-    dataset_type = serializers.CharField(source="dataset_type.name", read_only=True)
+    dataset_type = serializers.CharField(source="dataset_type.name", read_only=True,
+                                         help_text="Dataset type name, e.g. trials.table.")
     data_url = serializers.SerializerMethodField(help_text="Download URL (contains the UUID).")
-    url = SelfLinkField("datasets")
+    url = SelfLinkField("datasets", help_text="The dataset's URL (ends in its UUID).")
     revision = serializers.SerializerMethodField(help_text="Revision name, or ''.")
     default_revision = serializers.SerializerMethodField(
         help_text="The string 'True' or 'False' (Alyx's form, which ONE compares with 'True').")
-    qc = QCField(read_only=True)
+    qc = QCField(read_only=True, help_text="QC outcome: NOT_SET, PASS, WARNING, FAIL, CRITICAL.")
 
     class Meta:
         model = Dataset
@@ -93,10 +94,13 @@ class SessionSerializer(MirrorSerializer):
                                       queryset=Project.objects.all(),
                                       help_text="Names of the session's projects.")
     parent_session = LinkedRecordField("sessions", queryset=Session.objects.all(),
-                                       required=False, allow_null=True)
+                                       required=False, allow_null=True,
+                                       help_text="URL (or UUID) of the session this one is "
+                                       "part of, if any.")
     start_time = LocalDateTimeField(help_text="Local start time, ISO 8601 without offset "
                                     "(an offset given is dropped, keeping the wall-clock time).")
-    end_time = LocalDateTimeField(required=False, allow_null=True)
+    end_time = LocalDateTimeField(required=False, allow_null=True,
+                                  help_text="Local end time, ISO 8601 without offset.")
     url = SelfLinkField("sessions", help_text="This record's URL (ends in its UUID).")
     qc = QCField(required=False, help_text="Session QC: NOT_SET, PASS, WARNING, FAIL, CRITICAL.")
     location = serializers.SerializerMethodField(help_text="Not mirrored: always null.")

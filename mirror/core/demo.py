@@ -2,6 +2,7 @@
 import csv
 import datetime
 import io
+from pathlib import Path
 
 import numpy as np
 from django.db import transaction
@@ -12,6 +13,7 @@ from mirror.data.services import dataset_register_file
 from mirror.people.models import Lab, User
 from mirror.subjects.models import Project, Subject
 
+LABVANCED_EXPORT = Path(__file__).parent / "demo_exports" / "labvanced_export_4107.zip"
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo-mirror-password"  # documented in the README; a demo database only
 LAB, REPOSITORY, PROJECT = "demolab", "demolab_local", "demo_project"
@@ -42,9 +44,32 @@ def _npy(array: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
-@transaction.atomic
 def load_demo(*, sessions_per_subject: int = 3) -> User:
-    """Create (once) the demo user, lab, subjects, sessions and dataset files; return the user."""
+    """The demo user and lab with real files, then a Labvanced study imported from a bundled
+    export through the importer's `--from-file` path (both once; safe to run again)."""
+    user = _load_lab(sessions_per_subject=sessions_per_subject)
+    _import_labvanced_sample()
+    return user
+
+
+def _import_labvanced_sample() -> None:
+    from importers.labvanced.importer import run
+    from importers.models import Connection
+
+    lab = Lab.objects.get(name=LAB)
+    repository, _ = DataRepository.objects.get_or_create(name="demolab_labvanced")
+    lab.repositories.add(repository)
+    connection, created = Connection.objects.get_or_create(
+        name="demo-labvanced", defaults={
+            "source": "labvanced", "target": "4107", "lab": lab, "repository": repository,
+            "base_url": "https://www.labvanced.com",
+            "settings": {"study_name": "Speaker Gaze Task"}})
+    if created:
+        run(connection=connection, from_file=LABVANCED_EXPORT)
+
+
+@transaction.atomic
+def _load_lab(*, sessions_per_subject: int) -> User:
     user, created = User.objects.get_or_create(
         username=DEMO_USERNAME, defaults={"is_staff": True, "is_superuser": True})
     if created:

@@ -8,10 +8,12 @@ a token, a field the API hides, an unknown lookup) is refused with a message nam
 A key may appear more than once (Alyx refuses that); a leading `~` excludes instead of filters.
 """
 import ast
+import contextlib
+import re
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import FieldDoesNotExist, FieldError
+from django.core.exceptions import EmptyResultSet, FieldDoesNotExist, FieldError
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework.exceptions import ValidationError
 
@@ -61,12 +63,12 @@ def coerce_value(raw: str) -> Any:
     return raw
 
 
-def parse(text: str) -> list[LookupPair]:
-    """Parse one `django=` value into lookup/value pairs."""
+def parse(text: str, param: str = PARAM) -> list[LookupPair]:
+    """Parse one `django=` value (or another parameter of that form) into lookup/value pairs."""
     items = split_outside_brackets(text)
     if len(items) % 2 or not all(items[::2]):
-        raise ValidationError({PARAM: [f"'{text}' must be pairs of lookup and value: "
-                                       "django=<lookup>,<value>[,<lookup>,<value>]"]})
+        raise ValidationError({param: [f"'{text}' must be pairs of lookup and value: "
+                                       f"{param}=<lookup>,<value>[,<lookup>,<value>]"]})
     pairs = []
     for lookup, raw in zip(items[::2], items[1::2], strict=True):
         exclude = lookup.startswith("~")
@@ -117,16 +119,30 @@ def check_lookup(model, lookup: str) -> bool:
     return many
 
 
+def apply_pair(queryset, lookup: str, pair: LookupPair, param: str = PARAM):
+    """Filter (or exclude) by one lookup; a value the lookup or the database refuses is a 400.
+
+    The SQL is compiled here, so values the database adapter rejects (a datetime with an offset
+    on SQLite) fail now, not later as a 500; a regular expression is checked the same way.
+    """
+    method = queryset.exclude if pair.exclude else queryset.filter
+    try:
+        if lookup.endswith("regex"):
+            re.compile(str(pair.value))
+        filtered = method(**{lookup: pair.value})
+        with contextlib.suppress(EmptyResultSet):  # e.g. `pk__in,()`: no rows, not an error
+            filtered.query.sql_with_params()
+    except (FieldError, DjangoValidationError, ValueError, TypeError, re.error) as exc:
+        message = "; ".join(exc.messages) if isinstance(exc, DjangoValidationError) else exc
+        raise ValidationError({param: [f"Lookup '{lookup}': {message}"]}) from None
+    return filtered
+
+
 def apply(queryset, raw_values: list[str]):
     """Filter `queryset` by every `django=` value given (repeated keys are all applied)."""
     needs_distinct = False
     for text in raw_values:
         for pair in parse(text):
             needs_distinct |= check_lookup(queryset.model, pair.lookup)
-            method = queryset.exclude if pair.exclude else queryset.filter
-            try:
-                queryset = method(**{pair.lookup: pair.value})
-            except (FieldError, DjangoValidationError, ValueError, TypeError) as exc:
-                message = "; ".join(exc.messages) if isinstance(exc, DjangoValidationError) else exc
-                raise ValidationError({PARAM: [f"Lookup '{pair.lookup}': {message}"]}) from None
+            queryset = apply_pair(queryset, pair.lookup, pair)
     return queryset.distinct() if needs_distinct else queryset

@@ -1,12 +1,13 @@
 """Error responses in Alyx's shape (`detail` plus `status_code`), and no 500 for bad input.
 
 Django errors that reach a view because the input was wrong (a malformed UUID in a filter, a
-protected delete, a value the database refuses) become 400 or 409 with a message naming the problem.
+protected delete, a value the database refuses, a duplicate name) become 400 or 409 with a message
+naming the problem.
 """
 import logging
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DataError
+from django.db import DataError, IntegrityError
 from django.db.models import ProtectedError, RestrictedError
 from rest_framework import status
 from rest_framework.exceptions import APIException
@@ -37,6 +38,11 @@ def _django_error_response(exc):
         message = (f"Cannot delete: {', '.join(blockers)} still refer to this record; "
                    "delete or reassign them first.")
         return Response({"detail": message}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, IntegrityError):  # a unique name or path taken (also by a concurrent write)
+        logger.info("Database refused a write: %s", exc)
+        message = (f"The record clashes with an existing one ({exc}): use another value for "
+                   "the unique field, or update the existing record.")
+        return Response({"detail": message}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, DataError):
         logger.info("Database refused a value: %s", exc)
         return Response({"detail": f"The database refused a value: {exc}".strip()},

@@ -2,6 +2,7 @@
 import datetime
 
 import django_filters
+from django.db import models
 from rest_framework.exceptions import ValidationError
 
 from mirror.core import django_lookup
@@ -66,13 +67,35 @@ class AllOfFilter(django_filters.CharFilter):
         return qs.distinct()
 
 
+class LocalDateTimeFilter(django_filters.DateTimeFilter):
+    """A wall-clock time, as stored: an offset in the value is dropped, not converted."""
+
+    def filter(self, qs, value):
+        if value is not None and value.tzinfo is not None:
+            value = value.replace(tzinfo=None)
+        return super().filter(qs, value)
+
+
 class MirrorFilterSet(django_filters.FilterSet):
-    """Provenance filters and `django=` for every endpoint; subclasses add Alyx's filters."""
+    """Provenance filters and `django=` for every endpoint; subclasses add Alyx's filters.
+
+    Filters made from `Meta.fields` take their description from the model field's help_text.
+    """
+
+    FILTER_DEFAULTS = {**django_filters.FilterSet.FILTER_DEFAULTS,
+                       models.DateTimeField: {"filter_class": LocalDateTimeFilter}}
 
     source = django_filters.ChoiceFilter(choices=SOURCE_CHOICES,
                                          help_text="Only records from this source.")
     source_id = django_filters.CharFilter(help_text="The record's identifier on its source.")
     django = django_filters.CharFilter(method="filter_django", help_text=DJANGO_HELP)
+
+    @classmethod
+    def filter_for_field(cls, field, field_name, lookup_expr=None):
+        filter_ = super().filter_for_field(field, field_name, lookup_expr)
+        if field.help_text and not filter_.extra.get("help_text"):
+            filter_.extra["help_text"] = field.help_text
+        return filter_
 
     def filter_django(self, queryset, name, value):
         return django_lookup.apply(queryset, self.data.getlist(name))

@@ -6,6 +6,8 @@ from django.db.models import Q
 
 from mirror.core.provenance import LOCAL, SOURCE_CHOICES, deterministic_uuid
 
+JSON_HELP = "Free-form structured data (JSON)."
+
 
 class MirrorModel(models.Model):
     """UUID primary key plus provenance (`source`, `source_id`, `imported_at`).
@@ -24,6 +26,9 @@ class MirrorModel(models.Model):
                                  help_text="The record's identifier on its source platform.")
     imported_at = models.DateTimeField(null=True, blank=True,
                                        help_text="When an importer last wrote the record.")
+    upstream_deleted_at = models.DateTimeField(
+        null=True, blank=True, help_text="When an import found the record gone from its source "
+        "(kept here, marked; null while it exists upstream).")
 
     #: Fields an importer owns on a non-local record; the API keeps them read-only there.
     #: Subclasses list what stays editable instead (annotations).

@@ -27,6 +27,17 @@ class AlyxLimitOffsetPagination(LimitOffsetPagination):
     limit_query_description = "Rows per page (default 250, at most 1000)."
     offset_query_description = "Index of the first row to return."
 
+    envelope_help = {"count": "Rows matching the query, over all pages.",
+                     "next": "URL of the next page, or null on the last one.",
+                     "previous": "URL of the previous page, or null on the first one.",
+                     "results": "This page's rows."}
+
+    def get_paginated_response_schema(self, schema):
+        envelope = super().get_paginated_response_schema(schema)
+        for name, text in self.envelope_help.items():
+            envelope["properties"][name] = {**envelope["properties"][name], "description": text}
+        return envelope
+
     def get_limit(self, request):
         value = _non_negative_int(request, self.limit_query_param)
         if value is None or value == 0:

@@ -1,9 +1,11 @@
 """What every serializer shares: provenance fields, and the lock on importer-owned fields."""
+from django.db import models
 from rest_framework import serializers
 
 from mirror.core.exceptions import Conflict
+from mirror.core.fields import LocalDateTimeField
 
-PROVENANCE_FIELDS = ("source", "source_id", "imported_at")
+PROVENANCE_FIELDS = ("source", "source_id", "imported_at", "upstream_deleted_at")
 
 
 def _differs(instance, name: str, value) -> bool:
@@ -19,8 +21,12 @@ class MirrorSerializer(serializers.ModelSerializer):
 
     On a record whose `source` is not `local`, an update that would change a field outside the
     model's `ANNOTATION_FIELDS` is refused with 409 naming those fields; sending the current
-    value (as ONE's PUT of a whole record does) is fine.
+    value (as ONE's PUT of a whole record does) is fine. Datetimes are wall-clock, as stored: an
+    offset in the input is dropped (converting it could also overflow near year 1 or 9999).
     """
+
+    serializer_field_mapping = {**serializers.ModelSerializer.serializer_field_mapping,
+                                models.DateTimeField: LocalDateTimeField}
 
     source = serializers.CharField(read_only=True, help_text="Where the record comes from: "
                                    "`local` (made here) or the platform it was imported from.")
@@ -28,6 +34,9 @@ class MirrorSerializer(serializers.ModelSerializer):
                                       help_text="The record's identifier on its source platform.")
     imported_at = serializers.DateTimeField(read_only=True,
                                             help_text="When an importer last wrote the record.")
+    upstream_deleted_at = serializers.DateTimeField(
+        read_only=True, help_text="When an import found the record gone from its source "
+        "(null while it exists upstream).")
 
     @classmethod
     def eager_load(cls, queryset):

@@ -17,8 +17,10 @@ class HealthView(APIView):
     authentication_classes = ()
 
     @extend_schema(responses={200: inline_serializer("Health", {
-        "status": serializers.CharField(), "database": serializers.CharField(),
-        "version": serializers.CharField()}), 503: OpenApiResponse(description="Database down.")})
+        "status": serializers.CharField(help_text="`ok`, or `degraded` if the database is down."),
+        "database": serializers.CharField(help_text="`ok` or `unreachable`."),
+        "version": serializers.CharField(help_text="The mirror's version.")}),
+        503: OpenApiResponse(description="Database down.")})
     def get(self, request):
         try:
             with connection.cursor() as cursor:
@@ -39,9 +41,11 @@ class AuthTokenView(ObtainAuthToken):
     parser_classes = (FormParser, MultiPartParser, JSONParser)
 
     @extend_schema(
-        request=inline_serializer("AuthTokenRequest", {"username": serializers.CharField(),
-                                                       "password": serializers.CharField()}),
-        responses={200: inline_serializer("AuthToken", {"token": serializers.CharField()}),
+        request=inline_serializer("AuthTokenRequest", {
+            "username": serializers.CharField(help_text="Your username."),
+            "password": serializers.CharField(help_text="Your password.")}),
+        responses={200: inline_serializer("AuthToken", {"token": serializers.CharField(
+            help_text="Send as `Authorization: Token <key>`.")}),
                    400: OpenApiResponse(description="Wrong username or password.")},
     )
     def post(self, request, *args, **kwargs):

@@ -1,10 +1,13 @@
 """The one viewset every endpoint declares itself with: Alyx's lookups and write rules."""
 from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from mirror.core.exceptions import Conflict
 from mirror.core.fields import parse_uuid
+
+DETAIL_ACTIONS = ("retrieve", "update", "partial_update", "destroy")
 
 
 class MirrorViewSet(viewsets.ModelViewSet):
@@ -27,6 +30,10 @@ class MirrorViewSet(viewsets.ModelViewSet):
         super().__init_subclass__(**kwargs)
         # The URL parameter is named as in Alyx's schema: {id}, {name}, {nickname}, {username}.
         cls.lookup_url_kwarg = cls.natural_key or "id"
+        key = f"{cls.natural_key} or UUID" if cls.natural_key else "UUID"
+        detail = extend_schema(parameters=[OpenApiParameter(
+            cls.lookup_url_kwarg, str, OpenApiParameter.PATH, description=f"The record's {key}.")])
+        extend_schema_view(**dict.fromkeys(DETAIL_ACTIONS, detail))(cls)
 
     def get_serializer_class(self):
         if self.action == "list" and self.list_serializer_class is not None:

@@ -21,9 +21,11 @@ from mirror.people.models import User
 class NestedFileRecordSerializer(serializers.ModelSerializer):
     """A file record inside a dataset (Alyx's shape; ONE reads data_url and exists)."""
 
-    data_repository = serializers.CharField(source="data_repository.name", read_only=True)
+    data_repository = serializers.CharField(source="data_repository.name", read_only=True,
+                                            help_text="The repository's name.")
     data_repository_path = serializers.CharField(source="data_repository.globus_path",
-                                                 read_only=True)
+                                                 read_only=True,
+                                                 help_text="The repository's path prefix.")
     data_url = serializers.SerializerMethodField(help_text="Download URL (contains the UUID).")
 
     class Meta:
@@ -41,19 +43,22 @@ class DatasetSerializer(MirrorSerializer):
                                 allow_null=True, help_text="The session's URL (or UUID); "
                                 "null for a dataset that belongs to no session.")
     created_by = NaturalKeyRelatedField(slug_field="username", queryset=User.objects.all(),
-                                        required=False, allow_null=True)
+                                        required=False, allow_null=True,
+                                        help_text="Username of who made the dataset.")
     dataset_type = NaturalKeyRelatedField(slug_field="name", queryset=DatasetType.objects.all(),
                                           help_text="Dataset type name, e.g. trials.table.")
     data_format = NaturalKeyRelatedField(slug_field="name", queryset=DataFormat.objects.all(),
                                          help_text="Data format name, e.g. csv.")
     revision = NaturalKeyRelatedField(slug_field="name", queryset=Revision.objects.all(),
-                                      required=False, allow_null=True)
+                                      required=False, allow_null=True,
+                                      help_text="Revision name, or null.")
     tags = NaturalKeyRelatedField(many=True, required=False, slug_field="name",
-                                  queryset=Tag.objects.all())
+                                  queryset=Tag.objects.all(), help_text="Names of the tags.")
     experiment_number = serializers.IntegerField(source="session.number", read_only=True,
                                                  allow_null=True,
                                                  help_text="The session's number.")
-    file_records = NestedFileRecordSerializer(many=True, read_only=True)
+    file_records = NestedFileRecordSerializer(many=True, read_only=True,
+                                              help_text="Where copies of the file are.")
     protected = serializers.BooleanField(source="is_protected", read_only=True,
                                          help_text="Carries a protected tag (cannot be deleted).")
     public = serializers.BooleanField(source="is_public", read_only=True,

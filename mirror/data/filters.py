@@ -18,11 +18,14 @@ class DatasetFilterSet(MirrorFilterSet):
     session = django_filters.UUIDFilter(help_text="The session's UUID.")
     created_by = django_filters.CharFilter(field_name="created_by__username",
                                            help_text="Username of the creator.")
-    created_date = django_filters.DateFilter(field_name="created_datetime", lookup_expr="date")
+    created_date = django_filters.DateFilter(field_name="created_datetime", lookup_expr="date",
+                                             help_text="Made on this date (YYYY-MM-DD).")
     created_date_gte = django_filters.DateFilter(field_name="created_datetime",
-                                                 lookup_expr="date__gte")
+                                                 lookup_expr="date__gte",
+                                                 help_text="Made on or after this date.")
     created_date_lte = django_filters.DateFilter(field_name="created_datetime",
-                                                 lookup_expr="date__lte")
+                                                 lookup_expr="date__lte",
+                                                 help_text="Made on or before this date.")
     dataset_type = django_filters.CharFilter(field_name="dataset_type__name",
                                              help_text="Dataset type name.")
     data_format = django_filters.CharFilter(field_name="data_format__name",

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 
-from mirror.core.models import MirrorModel
+from mirror.core.models import JSON_HELP, MirrorModel
 from mirror.core.qc import QC
 
 NAME_HELP = "Unique name, used in URLs."
@@ -22,17 +22,20 @@ class DataRepository(MirrorModel):
     repository_type = models.CharField(max_length=16, choices=TYPES, default=LOCAL,
                                        help_text="`local`: files under MIRROR_DATA_ROOT/<name>, "
                                        "served by this server; `remote`: files at `data_url`.")
-    hostname = models.CharField(max_length=255, blank=True, default="")
+    hostname = models.CharField(max_length=255, blank=True, default="",
+                                help_text="Host name of the server holding the files.")
     data_url = models.URLField(max_length=1000, null=True, blank=True,
                                help_text="HTTP root of the files, ending in '/'. Empty for a "
                                "local repository: this server's /data/ is used.")
-    timezone = models.CharField(max_length=64, blank=True, default="")
+    timezone = models.CharField(max_length=64, blank=True, default="",
+                                help_text="IANA time zone of the server.")
     globus_path = models.CharField(max_length=1000, blank=True, default="",
                                    help_text="Path prefix shown as `data_repository_path`.")
-    globus_endpoint_id = models.UUIDField(null=True, blank=True)
+    globus_endpoint_id = models.UUIDField(null=True, blank=True,
+                                          help_text="Globus endpoint UUID, if any.")
     globus_is_personal = models.BooleanField(default=False, help_text="A personal (not server) "
                                              "repository; ONE only loads from server ones.")
-    json = models.JSONField(null=True, blank=True)
+    json = models.JSONField(null=True, blank=True, help_text=JSON_HELP)
 
     PUBLIC_FIELDS = ("id", "name", "repository_type", "hostname", "data_url", "timezone",
                      "globus_path", "globus_endpoint_id", "globus_is_personal", "json", "source",
@@ -59,12 +62,15 @@ class DataFormat(MirrorModel):
     """A file format (`npy`, `csv`, …) and how to load it."""
 
     name = models.CharField(max_length=255, unique=True, help_text=NAME_HELP)
-    description = models.TextField(blank=True, default="")
+    description = models.TextField(blank=True, default="", help_text="What the format is.")
     file_extension = models.CharField(max_length=255, blank=True, default="", validators=[
-        RegexValidator(r"^\.[^.]+$", "An extension with its dot, e.g. .npy")])
-    matlab_loader_function = models.CharField(max_length=255, blank=True, default="")
-    python_loader_function = models.CharField(max_length=255, blank=True, default="")
-    json = models.JSONField(null=True, blank=True)
+        RegexValidator(r"^\.[^.]+$", "An extension with its dot, e.g. .npy")],
+        help_text="File extension with its dot, e.g. .npy")
+    matlab_loader_function = models.CharField(max_length=255, blank=True, default="",
+                                              help_text="MATLAB function that loads the format.")
+    python_loader_function = models.CharField(max_length=255, blank=True, default="",
+                                              help_text="Python function that loads the format.")
+    json = models.JSONField(null=True, blank=True, help_text=JSON_HELP)
 
     PUBLIC_FIELDS = ("id", "name", "description", "file_extension", "matlab_loader_function",
                      "python_loader_function", "json", "source", "source_id", "imported_at")
@@ -81,12 +87,13 @@ class DatasetType(MirrorModel):
 
     name = models.CharField(max_length=255, unique=True, help_text=NAME_HELP)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
-    description = models.TextField(blank=True, default="")
+                                   on_delete=models.SET_NULL, related_name="+",
+                                   help_text="Who defined the type.")
+    description = models.TextField(blank=True, default="", help_text="What the datasets hold.")
     filename_pattern = models.CharField(max_length=255, null=True, blank=True, unique=True,
                                         help_text="Files matching this pattern get this type, "
                                         "e.g. *trials.intervals.*")
-    json = models.JSONField(null=True, blank=True)
+    json = models.JSONField(null=True, blank=True, help_text=JSON_HELP)
 
     PUBLIC_FIELDS = ("id", "name", "created_by", "description", "filename_pattern", "json",
                      "source", "source_id", "imported_at")
@@ -104,9 +111,10 @@ class Revision(MirrorModel):
     name = models.CharField(max_length=255, unique=True, validators=[RegexValidator(
         r"^[\w.-]+$", "Letters, digits, '.', '_' and '-' only (ALF revision).")],
         help_text=NAME_HELP)
-    description = models.TextField(blank=True, default="")
-    created_datetime = models.DateTimeField(auto_now_add=True, null=True)
-    json = models.JSONField(null=True, blank=True)
+    description = models.TextField(blank=True, default="", help_text="Why the revision was made.")
+    created_datetime = models.DateTimeField(auto_now_add=True, null=True,
+                                            help_text="When the revision was recorded.")
+    json = models.JSONField(null=True, blank=True, help_text=JSON_HELP)
 
     PUBLIC_FIELDS = ("id", "name", "description", "created_datetime", "json", "source",
                      "source_id", "imported_at")
@@ -122,11 +130,13 @@ class Tag(MirrorModel):
     """A label on datasets; a protected tag stops them from being deleted."""
 
     name = models.CharField(max_length=255, unique=True, help_text=NAME_HELP)
-    description = models.TextField(blank=True, default="")
-    protected = models.BooleanField(default=False)
-    public = models.BooleanField(default=False)
-    hash = models.CharField(max_length=64, blank=True, default="")
-    json = models.JSONField(null=True, blank=True)
+    description = models.TextField(blank=True, default="", help_text="What the tag marks.")
+    protected = models.BooleanField(default=False,
+                                    help_text="Datasets with this tag cannot be deleted.")
+    public = models.BooleanField(default=False, help_text="Datasets with this tag are public.")
+    hash = models.CharField(max_length=64, blank=True, default="",
+                            help_text="Checksum of the tagged datasets (Alyx).")
+    json = models.JSONField(null=True, blank=True, help_text=JSON_HELP)
 
     PUBLIC_FIELDS = ("id", "name", "description", "protected", "public", "hash", "json",
                      "source", "source_id", "imported_at", "datasets")
@@ -144,28 +154,39 @@ class Dataset(MirrorModel):
     name = models.CharField(max_length=255, help_text="The ALF file name, e.g. "
                             "_ibl_trials.table.csv")
     session = models.ForeignKey("actions.Session", null=True, blank=True, on_delete=models.CASCADE,
-                                related_name="data_dataset_session_related")
+                                related_name="data_dataset_session_related",
+                                help_text="The session the dataset belongs to, if any.")
     collection = models.CharField(max_length=255, blank=True, default="", validators=[
-        RegexValidator(r"^$|^[\w.-]+(/[\w.-]+)*$", "An ALF collection, e.g. alf/probe00")])
+        RegexValidator(r"^$|^[\w.-]+(/[\w.-]+)*$", "An ALF collection, e.g. alf/probe00")],
+        help_text="ALF collection (folder in the session), e.g. alf/probe00.")
     revision = models.ForeignKey(Revision, null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="datasets")
+                                 related_name="datasets", help_text="ALF revision, if any.")
     dataset_type = models.ForeignKey(DatasetType, on_delete=models.PROTECT,
-                                     related_name="datasets")
-    data_format = models.ForeignKey(DataFormat, on_delete=models.PROTECT, related_name="datasets")
+                                     related_name="datasets", help_text="What the dataset holds.")
+    data_format = models.ForeignKey(DataFormat, on_delete=models.PROTECT, related_name="datasets",
+                                    help_text="The file's format.")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
-    created_datetime = models.DateTimeField(null=True, blank=True)
-    generating_software = models.CharField(max_length=255, blank=True, default="")
-    provenance_directory = models.CharField(max_length=1000, blank=True, default="")
+                                   on_delete=models.SET_NULL, related_name="+",
+                                   help_text="Who made or registered the dataset.")
+    created_datetime = models.DateTimeField(null=True, blank=True,
+                                            help_text="When the dataset was made (local time).")
+    generating_software = models.CharField(max_length=255, blank=True, default="",
+                                           help_text="Software that made the dataset.")
+    provenance_directory = models.CharField(max_length=1000, blank=True, default="",
+                                            help_text="Where the dataset was made from.")
     file_size = models.BigIntegerField(null=True, blank=True, help_text="Size in bytes.")
     hash = models.CharField(max_length=64, null=True, blank=True, help_text="MD5 hex digest.")
-    version = models.CharField(max_length=64, blank=True, default="")
+    version = models.CharField(max_length=64, blank=True, default="",
+                               help_text="Version of the software that made the dataset.")
     default_dataset = models.BooleanField(default=True, help_text="The current revision of this "
                                           "session/collection/name.")
-    qc = models.IntegerField(choices=QC.choices, default=QC.NOT_SET, db_index=True)
-    tags = models.ManyToManyField(Tag, blank=True, related_name="datasets")
-    json = models.JSONField(null=True, blank=True)
-    auto_datetime = models.DateTimeField(auto_now=True, null=True)
+    qc = models.IntegerField(choices=QC.choices, default=QC.NOT_SET, db_index=True,
+                             help_text="QC outcome of the dataset.")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="datasets",
+                                  help_text="Tags on the dataset.")
+    json = models.JSONField(null=True, blank=True, help_text=JSON_HELP)
+    auto_datetime = models.DateTimeField(auto_now=True, null=True,
+                                         help_text="When the record was last saved.")
 
     PUBLIC_FIELDS = ("id", "name", "session", "collection", "revision", "dataset_type",
                      "data_format", "created_by", "created_datetime", "generating_software",
@@ -201,15 +222,18 @@ class Dataset(MirrorModel):
 class FileRecord(MirrorModel):
     """Where one copy of a dataset's file is: a repository and a path inside it."""
 
-    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="file_records")
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="file_records",
+                                help_text="The dataset this file is a copy of.")
     data_repository = models.ForeignKey(DataRepository, on_delete=models.PROTECT,
-                                        related_name="file_records")
+                                        related_name="file_records",
+                                        help_text="The repository holding the copy.")
     relative_path = models.CharField(max_length=1000, validators=[RegexValidator(
         r"^[a-zA-Z0-9_][^\\:]+$", "A relative path without backslashes or colons.")],
         help_text="Path inside the repository, e.g. lab/Subjects/subj/2020-01-01/001/alf/x.npy")
     exists = models.BooleanField(default=False, help_text="The file is really there.")
-    name = models.CharField(max_length=255, blank=True, default="")
-    json = models.JSONField(null=True, blank=True)
+    name = models.CharField(max_length=255, blank=True, default="",
+                            help_text="Optional name of the copy.")
+    json = models.JSONField(null=True, blank=True, help_text=JSON_HELP)
 
     PUBLIC_FIELDS = ("id", "dataset", "data_repository", "relative_path", "exists", "name",
                      "json", "source", "source_id", "imported_at")

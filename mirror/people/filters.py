@@ -15,6 +15,10 @@ class LabFilterSet(MirrorFilterSet):
 
 
 class UserFilterSet(MirrorFilterSet):
+    username = django_filters.CharFilter(help_text="Username (exact).")
+    email = django_filters.CharFilter(help_text="Email address (exact).")
+    first_name = django_filters.CharFilter(help_text="Given name (exact).")
+    last_name = django_filters.CharFilter(help_text="Family name (exact).")
     lab = django_filters.CharFilter(field_name="labs__name", lookup_expr="iexact",
                                     help_text="Users of this lab (name).")
 

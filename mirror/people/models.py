@@ -3,7 +3,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.validators import RegexValidator
 from django.db import models
 
-from mirror.core.models import MirrorModel
+from mirror.core.models import JSON_HELP, MirrorModel
 
 
 class Lab(MirrorModel):
@@ -11,15 +11,19 @@ class Lab(MirrorModel):
 
     name = models.CharField(max_length=255, validators=[RegexValidator(r"^\w+$", "Letters, digits "
                             "and underscores only (Alyx's rule).")], help_text="The lab's name.")
-    institution = models.CharField(max_length=255, blank=True, default="")
-    address = models.CharField(max_length=255, blank=True, default="")
+    institution = models.CharField(max_length=255, blank=True, default="",
+                                   help_text="The institution the lab belongs to.")
+    address = models.CharField(max_length=255, blank=True, default="",
+                               help_text="The lab's postal address.")
     timezone = models.CharField(max_length=64, blank=True, default="",
                                 help_text="IANA time zone of the lab, e.g. Europe/London.")
     repositories = models.ManyToManyField("data.DataRepository", blank=True, related_name="labs",
                                           help_text="Data repositories that hold the lab's files.")
-    reference_weight_pct = models.FloatField(default=0.0)
-    zscore_weight_pct = models.FloatField(default=0.0)
-    json = models.JSONField(null=True, blank=True, help_text="Free-form structured data.")
+    reference_weight_pct = models.FloatField(default=0.0, help_text="Alyx's water restriction: "
+                                             "weight (%) of the reference weight in the minimum.")
+    zscore_weight_pct = models.FloatField(default=0.0, help_text="Alyx's water restriction: "
+                                          "weight (%) of the z-scored weight in the minimum.")
+    json = models.JSONField(null=True, blank=True, help_text=JSON_HELP)
 
     PUBLIC_FIELDS = ("id", "name", "institution", "address", "timezone", "repositories",
                      "reference_weight_pct", "zscore_weight_pct", "json", "source", "source_id",
@@ -44,10 +48,11 @@ class User(AbstractUser, MirrorModel):
                                   help_text="Labs the user belongs to.")
     allowed_users = models.ManyToManyField("self", blank=True, symmetrical=False,
                                            help_text="Users allowed to act on this user's records.")
-    is_stock_manager = models.BooleanField(default=False)
+    is_stock_manager = models.BooleanField(default=False,
+                                           help_text="Manages the lab's animal stock (Alyx).")
     read_only = models.BooleanField(default=False, help_text="May only read through the API "
                                     "(Alyx's is_public_user).")
-    json = models.JSONField(null=True, blank=True)
+    json = models.JSONField(null=True, blank=True, help_text=JSON_HELP)
 
     PUBLIC_FIELDS = ("id", "username", "first_name", "last_name", "email", "labs",
                      "allowed_users", "is_stock_manager", "source", "source_id", "imported_at",

@@ -36,6 +36,9 @@ class UserSerializer(MirrorSerializer):
         model = User
         fields = ("id", "username", "email", "first_name", "last_name", "subjects_responsible",
                   "lab", "allowed_users", "is_stock_manager", *PROVENANCE_FIELDS)
+        extra_kwargs = {"email": {"help_text": "Email address."},
+                        "first_name": {"help_text": "Given name."},
+                        "last_name": {"help_text": "Family name."}}
 
     @classmethod
     def eager_load(cls, queryset):

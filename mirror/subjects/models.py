@@ -5,17 +5,17 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 
-from mirror.core.models import MirrorModel
+from mirror.core.models import JSON_HELP, MirrorModel
 
 
 class Project(MirrorModel):
     """A project or study: groups subjects and sessions (a Labvanced study, a Labstep project)."""
 
     name = models.CharField(max_length=255, help_text="The project's name.")
-    description = models.TextField(blank=True, default="")
+    description = models.TextField(blank=True, default="", help_text="What the project is about.")
     users = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="projects",
                                    help_text="Users working on the project.")
-    json = models.JSONField(null=True, blank=True)
+    json = models.JSONField(null=True, blank=True, help_text=JSON_HELP)
 
     PUBLIC_FIELDS = ("id", "name", "description", "users", "json", "source", "source_id",
                      "imported_at", "subjects", "sessions")
@@ -46,16 +46,22 @@ class Subject(MirrorModel):
                                          on_delete=models.SET_NULL,
                                          related_name="subjects_responsible",
                                          help_text="Who is responsible for the subject.")
-    projects = models.ManyToManyField(Project, blank=True, related_name="subjects")
-    sex = models.CharField(max_length=1, choices=SEXES, default="U")
-    birth_date = models.DateField(null=True, blank=True)
-    death_date = models.DateField(null=True, blank=True)
-    species = models.CharField(max_length=255, blank=True, default="")
-    strain = models.CharField(max_length=255, blank=True, default="")
-    line = models.CharField(max_length=255, blank=True, default="")
-    litter = models.CharField(max_length=255, blank=True, default="")
-    description = models.TextField(blank=True, default="")
-    json = models.JSONField(null=True, blank=True)
+    projects = models.ManyToManyField(Project, blank=True, related_name="subjects",
+                                      help_text="Projects the subject takes part in.")
+    sex = models.CharField(max_length=1, choices=SEXES, default="U", help_text="Sex.")
+    birth_date = models.DateField(null=True, blank=True, help_text="Date of birth.")
+    death_date = models.DateField(null=True, blank=True,
+                                  help_text="Date of death; empty while alive.")
+    species = models.CharField(max_length=255, blank=True, default="",
+                               help_text="e.g. Mus musculus, Homo sapiens.")
+    strain = models.CharField(max_length=255, blank=True, default="",
+                              help_text="Strain of an animal, e.g. C57BL/6J.")
+    line = models.CharField(max_length=255, blank=True, default="",
+                            help_text="Genetic line of an animal.")
+    litter = models.CharField(max_length=255, blank=True, default="",
+                              help_text="Litter the animal was born in.")
+    description = models.TextField(blank=True, default="", help_text="Free-text notes.")
+    json = models.JSONField(null=True, blank=True, help_text=JSON_HELP)
 
     PUBLIC_FIELDS = ("id", "nickname", "lab", "responsible_user", "projects", "sex",
                      "birth_date", "death_date", "species", "strain", "line", "litter",

@@ -1,0 +1,71 @@
+"""Admin for connections (the credential is write-only) and import runs (read-only)."""
+from django import forms
+from django.contrib import admin
+
+from importers.models import Connection, ImportRun
+
+
+class ConnectionForm(forms.ModelForm):
+    base_url = forms.URLField(required=False, assume_scheme="https",
+                              help_text="The platform's API root, e.g. https://www.labvanced.com")
+    credential = forms.CharField(
+        required=False, widget=forms.PasswordInput(render_value=False),
+        help_text="API token or key. Write-only: leave empty to keep the stored one.")
+
+    class Meta:
+        model = Connection
+        fields = ("name", "source", "base_url", "credential", "target", "lab", "repository",
+                  "settings", "enabled")
+
+    def clean_credential(self):
+        new = self.cleaned_data.get("credential")
+        return new or (self.instance.credential if self.instance.pk else "")
+
+
+class ImportRunInline(admin.TabularInline):
+    model = ImportRun
+    fields = ("started_at", "status", "created", "updated", "unchanged", "deleted", "failed")
+    readonly_fields = fields
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).order_by("-started_at")
+
+
+@admin.register(Connection)
+class ConnectionAdmin(admin.ModelAdmin):
+    form = ConnectionForm
+    list_display = ("name", "source", "target", "lab", "repository", "enabled", "has_credential")
+    list_filter = ("source", "enabled", "lab")
+    list_select_related = ("lab", "repository")
+    search_fields = ("name", "target")
+    readonly_fields = ("webhook_path", "created_at")
+    autocomplete_fields = ("lab", "repository")
+    inlines = (ImportRunInline,)
+
+    @admin.display(boolean=True, description="credential set")
+    def has_credential(self, connection):
+        return bool(connection.credential)
+
+    @admin.display(description="webhook URL path (Labvanced: set as the URL Path; keep secret)")
+    def webhook_path(self, connection):
+        return f"/hooks/labvanced/{connection.webhook_token}" if connection.pk else "-"
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(admin.ModelAdmin):
+    list_display = ("connection", "started_at", "finished_at", "status", "dry_run", "created",
+                    "updated", "unchanged", "deleted", "failed")
+    list_filter = ("status", "dry_run", "connection__source", "connection")
+    list_select_related = ("connection",)
+    date_hierarchy = "started_at"
+    search_fields = ("connection__name", "error")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,1 @@
+"""What every source's importer shares: HTTP, the idempotent writer, runs and progress."""

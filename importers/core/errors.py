@@ -1,0 +1,35 @@
+"""Errors an import reports: which connection, which URL, what the server said, what to do."""
+
+FIXES = {
+    401: "check the connection's credential (it may have expired or been revoked)",
+    403: "the credential lacks access: on Labvanced only the study owner's token can read data",
+    404: "check the connection's target and base URL (and the endpoint paths in its settings)",
+    429: "the platform is rate-limiting: lower `requests_per_second` in the connection's settings",
+}
+
+
+class SourceError(Exception):
+    """A request to a source platform failed for good (after any retries)."""
+
+    def __init__(self, *, connection: str, url: str, status: int | None, said: str, fix: str):
+        self.connection, self.url, self.status, self.said, self.fix = (
+            connection, url, status, said, fix)
+        where = f"HTTP {status}" if status else "no answer"
+        super().__init__(f"[{connection}] {url}: {where}: {said.strip()[:300]} — {fix}")
+
+
+def fix_for(status: int | None) -> str:
+    if status is None:
+        return "check the base URL and that the platform is reachable, then run the import again"
+    if status >= 500:
+        return "the platform failed; run the import again later (it resumes where it stopped)"
+    return FIXES.get(status, "see the platform's message above")
+
+
+class BadSourceData(Exception):
+    """An upstream file or record could not be read: named with its file and line."""
+
+    def __init__(self, name: str, message: str, line: int | None = None):
+        self.name, self.line = name, line
+        where = f"{name}, line {line}" if line else name
+        super().__init__(f"{where}: {message}")

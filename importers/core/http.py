@@ -1,0 +1,146 @@
+"""The one HTTP client of every importer: timeouts, retries, Retry-After, rate limit, streaming.
+
+Secrets stay out of logs: the credential goes in a header that is never logged, and URLs are
+logged without their query string.
+"""
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
+
+import requests
+
+from importers.core.errors import SourceError, fix_for
+
+logger = logging.getLogger(__name__)
+RETRY_STATUSES = {429, 500, 502, 503, 504}
+
+
+def _retry_after_seconds(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        return max(parsedate_to_datetime(value).timestamp() - time.time(), 0.0)
+    except (TypeError, ValueError):
+        return None
+
+
+def _safe(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}{parts.path}"
+
+
+class SourceClient:
+    """GETs against one connection's platform, with the retry and pacing rules in one place."""
+
+    def __init__(self, *, connection_name: str, headers: dict[str, str], timeout: float = 30.0,
+                 retries: int = 4, backoff: float = 0.5, max_retry_after: float = 120.0,
+                 requests_per_second: float | None = None, session=None, sleep=time.sleep):
+        self.connection_name = connection_name
+        self.timeout, self.retries, self.backoff = timeout, retries, backoff
+        self.max_retry_after = max_retry_after
+        self.min_interval = 1.0 / requests_per_second if requests_per_second else 0.0
+        self.session = session or requests.Session()
+        self.session.headers.update(headers)
+        self._sleep = sleep
+        self._last_request = 0.0
+        self._lock = threading.Lock()
+
+    def _pace(self) -> None:
+        with self._lock:
+            wait = self._last_request + self.min_interval - time.monotonic()
+            if wait > 0:
+                self._sleep(wait)
+            self._last_request = time.monotonic()
+
+    def _fail(self, url: str, response=None, error: Exception | None = None) -> SourceError:
+        status = response.status_code if response is not None else None
+        said = response.text if response is not None else f"{type(error).__name__}: {error}"
+        return SourceError(connection=self.connection_name, url=_safe(url), status=status,
+                           said=said, fix=fix_for(status))
+
+    def _request(self, url: str, *, stream: bool, params=None):
+        for attempt in range(self.retries + 1):
+            self._pace()
+            try:
+                response = self.session.get(url, params=params, timeout=self.timeout,
+                                            stream=stream)
+            except (requests.ConnectionError, requests.Timeout) as error:
+                if attempt == self.retries:
+                    raise self._fail(url, error=error) from error
+                delay = self.backoff * 2 ** attempt
+                logger.warning("[%s] %s: %s; retrying in %.1fs", self.connection_name,
+                               _safe(url), type(error).__name__, delay)
+                self._sleep(delay)
+                continue
+            if response.status_code < 400:
+                return response
+            if response.status_code not in RETRY_STATUSES or attempt == self.retries:
+                raise self._fail(url, response)
+            delay = _retry_after_seconds(response.headers.get("Retry-After"))
+            if delay is None:
+                delay = self.backoff * 2 ** attempt
+            if delay > self.max_retry_after:
+                raise self._fail(url, response)
+            logger.warning("[%s] %s: HTTP %s; retrying in %.1fs", self.connection_name,
+                           _safe(url), response.status_code, delay)
+            response.close()
+            self._sleep(delay)
+        raise AssertionError("unreachable")
+
+    def get_json(self, url: str, params=None):
+        response = self._request(url, stream=False, params=params)
+        try:
+            return response.json()
+        except ValueError as error:
+            raise SourceError(connection=self.connection_name, url=_safe(url),
+                              status=response.status_code, said=response.text[:200],
+                              fix="the platform answered something that is not JSON; check "
+                              "the base URL and endpoint paths") from error
+
+    @contextmanager
+    def stream(self, url: str, params=None) -> Iterator[Iterator[bytes]]:
+        """Yield the body in chunks; a connection cut mid-body is a SourceError."""
+        response = self._request(url, stream=True, params=params)
+        try:
+            yield self._chunks(url, response)
+        finally:
+            response.close()
+
+    def _chunks(self, url, response) -> Iterator[bytes]:
+        try:
+            yield from response.iter_content(chunk_size=256 * 1024)
+        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as error:
+            raise self._fail(url, error=error) from error
+
+    def download(self, url: str, target, params=None) -> int:
+        """Stream a body into a seekable binary file; returns the bytes written.
+
+        A transfer cut short (fewer bytes than Content-Length, a dropped connection) starts over,
+        with the same retries and backoff as a failed request.
+        """
+        for attempt in range(self.retries + 1):
+            target.seek(0)
+            target.truncate()
+            written = 0
+            try:
+                with self.stream(url, params=params) as chunks:
+                    for chunk in chunks:
+                        target.write(chunk)
+                        written += len(chunk)
+                return written
+            except SourceError as error:
+                if error.status is not None or attempt == self.retries:
+                    raise
+                delay = self.backoff * 2 ** attempt
+                logger.warning("[%s] %s: transfer cut after %d bytes; retrying in %.1fs",
+                               self.connection_name, _safe(url), written, delay)
+                self._sleep(delay)
+        raise AssertionError("unreachable")

@@ -1,0 +1,92 @@
+"""An import run's lifecycle: one at a time per connection, a heartbeat, and an honest ending."""
+import datetime
+import logging
+import os
+import socket
+from contextlib import contextmanager
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from importers.core.counts import Counts
+from importers.models import ImportRun
+
+logger = logging.getLogger(__name__)
+STALE_AFTER = datetime.timedelta(minutes=15)
+
+
+class ImportBusy(Exception):
+    """Another run of the same connection is writing."""
+
+
+def _abandon_stale(connection) -> None:
+    """A run that stopped beating (its process was killed) no longer holds the connection."""
+    cutoff = timezone.now() - STALE_AFTER
+    ImportRun.objects.filter(connection=connection, status=ImportRun.RUNNING,
+                             heartbeat_at__lt=cutoff).update(
+        status=ImportRun.ABANDONED, finished_at=timezone.now(),
+        error="No sign of life for 15 minutes: the process was probably killed. "
+              "The next run resumes from what was committed.")
+
+
+def _start(connection, *, dry_run: bool, origin: str) -> ImportRun:
+    _abandon_stale(connection)
+    try:
+        with transaction.atomic():
+            return ImportRun.objects.create(connection=connection, dry_run=dry_run,
+                                            origin=origin, heartbeat_at=timezone.now())
+    except IntegrityError:
+        running = ImportRun.objects.filter(connection=connection,
+                                           status=ImportRun.RUNNING).first()
+        since = f" since {running.started_at:%Y-%m-%d %H:%M:%S}" if running else ""
+        raise ImportBusy(f"An import of '{connection.name}' is already running{since}; wait for "
+                         "it to finish (or, if its process died, for 15 minutes).") from None
+
+
+class RunContext:
+    """Handed to a source's run(): counts, and a heartbeat to call after each batch."""
+
+    def __init__(self, run: ImportRun):
+        self.run, self.counts = run, Counts()
+
+    def beat(self) -> None:
+        self.run.heartbeat_at = timezone.now()
+        for name, value in self.counts.as_dict().items():
+            setattr(self.run, name, value)
+        ImportRun.objects.filter(pk=self.run.pk).update(
+            heartbeat_at=self.run.heartbeat_at, **self.counts.as_dict())
+
+
+@contextmanager
+def import_run(connection, *, dry_run: bool = False, origin: str = "api"):
+    """Open a run, yield a RunContext, and record how it ended, whatever happens."""
+    run = _start(connection, dry_run=dry_run, origin=origin)
+    context = RunContext(run)
+    logger.info("[%s] import started on %s (pid %s)", connection.name, socket.gethostname(),
+                os.getpid())
+    try:
+        yield context
+    except BaseException as error:  # an interrupted run is failed too, never left "running"
+        run.status = ImportRun.FAILED
+        run.error = str(error) or f"Interrupted ({type(error).__name__})."
+        raise
+    else:
+        run.status = ImportRun.PARTIAL if context.counts.failed else ImportRun.SUCCEEDED
+    finally:
+        for name, value in context.counts.as_dict().items():
+            setattr(run, name, value)
+        run.finished_at = timezone.now()
+        run.save()
+        logger.info("[%s] import %s: %s", connection.name, run.status, context.counts.summary())
+
+
+@contextmanager
+def rolled_back_if(dry_run: bool):
+    """A dry run does everything in one transaction that is then rolled back, so its counts
+    are those of a real run (records made early in the run are found later in it)."""
+    if not dry_run:
+        yield
+        return
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)

@@ -1,0 +1,125 @@
+"""The one writer every importer uses: change-aware upserts keyed on deterministic UUIDs.
+
+Upstream fields are written when they differ and left alone when they do not; annotations that
+users edit (projects, narrative, qc, the rest of `json`) are set when a record is created and never
+touched again. Upstream metadata goes to `json[<source>]`, which the importer owns. Files go to the
+connection's local repository atomically, and are rewritten only when their checksum changed.
+"""
+import datetime
+import hashlib
+
+from django.db.models import Q
+
+from importers.core.counts import Counts, Outcome
+from importers.core.records import DatasetFile, ProjectRecord, SessionRecord, SubjectRecord
+from mirror.actions.models import Session
+from mirror.core.provenance import deterministic_uuid
+from mirror.data.models import DataFormat, Dataset, DatasetType, FileRecord
+from mirror.data.services import file_store_atomically, session_relative_path
+from mirror.subjects.models import Project, Subject
+
+
+class Writer:
+    def __init__(self, *, connection, counts: Counts, now: datetime.datetime,
+                 dry_run: bool = False):
+        self.connection, self.counts, self.now = connection, counts, now
+        self.dry_run = dry_run  # count what would happen; the caller rolls the records back
+        self.source = connection.source
+        self._vocabulary: dict = {}
+
+    def _upsert(self, model, source_id: str, fields: dict, *, on_create: dict | None = None):
+        """Create or update one record; returns (record, outcome)."""
+        key = deterministic_uuid(self.source, model._meta.model_name, source_id)
+        record = model.objects.filter(pk=key).first()
+        if record is None:
+            record = model(id=key, source=self.source, source_id=source_id,
+                           imported_at=self.now, **fields, **(on_create or {}))
+            record.save()
+            return record, self.counts.add(Outcome.CREATED)
+        changed = [name for name, value in fields.items() if getattr(record, name) != value]
+        if record.upstream_deleted_at is not None:
+            record.upstream_deleted_at = None  # it came back upstream
+            changed.append("upstream_deleted_at")
+        if not changed:
+            return record, self.counts.add(Outcome.UNCHANGED)
+        for name in changed:
+            if name != "upstream_deleted_at":
+                setattr(record, name, fields[name])
+        record.imported_at = self.now
+        record.save(update_fields=[*changed, "imported_at"])
+        return record, self.counts.add(Outcome.UPDATED)
+
+    def project(self, item: ProjectRecord) -> Project:
+        record, _ = self._upsert(Project, item.source_id, {"name": item.name},
+                                 on_create={"description": item.description})
+        return record
+
+    def subject(self, item: SubjectRecord) -> Subject:
+        fields = {"nickname": item.nickname, "lab_id": self.connection.lab_id,
+                  "species": item.species}
+        record, _ = self._upsert(Subject, item.source_id, fields,
+                                 on_create={"description": item.description})
+        return record
+
+    def session(self, item: SessionRecord, *, subject: Subject, project: Project) -> Session:
+        existing = Session.objects.filter(
+            pk=deterministic_uuid(self.source, "session", item.source_id)).first()
+        json = dict((existing.json or {}) if existing else {})
+        json[self.source] = item.upstream
+        fields = {"subject_id": subject.pk, "lab_id": self.connection.lab_id,
+                  "start_time": item.start_time, "end_time": item.end_time,
+                  "number": item.number, "task_protocol": item.task_protocol,
+                  "type": item.type, "n_trials": item.n_trials, "json": json}
+        record, outcome = self._upsert(Session, item.source_id, fields)
+        if outcome is Outcome.CREATED:
+            record.projects.add(project)
+            subject.projects.add(project)
+        return record
+
+    def _vocab(self, model, name: str, **defaults):
+        if (model, name) not in self._vocabulary:
+            self._vocabulary[model, name] = model.objects.get_or_create(
+                name=name, defaults=defaults)[0]
+        return self._vocabulary[model, name]
+
+    def dataset_file(self, item: DatasetFile, *, session: Session) -> Dataset:
+        """Store one file: unchanged bytes write nothing; changed bytes replace the file."""
+        source_id = f"{session.source_id}/{item.collection}/{item.name}"
+        md5, size = hashlib.md5(item.content).hexdigest(), len(item.content)
+        repository = self.connection.repository
+        relative_path = session_relative_path(session, item.collection, item.name)
+        current = Dataset.objects.filter(
+            pk=deterministic_uuid(self.source, "dataset", source_id)).first()
+        on_disk = repository.directory / relative_path
+        stale = current is None or current.hash != md5 or current.file_size != size \
+            or not on_disk.is_file() or on_disk.stat().st_size != size
+        if stale and not self.dry_run:
+            file_store_atomically(repository=repository, relative_path=relative_path,
+                                  content=item.content)
+        fields = {"session_id": session.pk, "collection": item.collection, "name": item.name,
+                  "hash": md5, "file_size": size,
+                  "dataset_type_id": self._vocab(DatasetType, item.dataset_type).pk,
+                  "data_format_id": self._vocab(
+                      DataFormat, item.data_format,
+                      file_extension=f".{item.name.rsplit('.', 1)[-1]}").pk}
+        dataset, _ = self._upsert(Dataset, source_id, fields,
+                                  on_create={"created_datetime": self.now})
+        copy, created = FileRecord.objects.get_or_create(
+            id=deterministic_uuid(self.source, "filerecord", source_id),
+            defaults={"dataset": dataset, "data_repository": repository, "exists": True,
+                      "relative_path": relative_path, "source": self.source,
+                      "source_id": source_id, "imported_at": self.now})
+        if not created and (copy.relative_path != relative_path or not copy.exists):
+            copy.relative_path, copy.exists, copy.imported_at = relative_path, True, self.now
+            copy.save(update_fields=["relative_path", "exists", "imported_at"])
+        return dataset
+
+    def mark_deleted(self, model, *, scope: Q, seen: set[str]) -> int:
+        """Flag records of `scope` that upstream no longer lists; returns how many were new."""
+        gone = list(model.objects.filter(scope, source=self.source,
+                                         upstream_deleted_at__isnull=True)
+                    .exclude(source_id__in=seen).values_list("pk", flat=True))
+        if gone:  # no write at all when nothing went away
+            model.objects.filter(pk__in=gone).update(upstream_deleted_at=self.now)
+        self.counts.deleted += len(gone)
+        return len(gone)

@@ -1,0 +1,131 @@
+"""`run()`: mirror one Labvanced experiment (REST pull, or a hand-downloaded export)."""
+import datetime
+import logging
+import tempfile
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from importers.core.errors import BadSourceData, SourceError
+from importers.core.progress import Progress
+from importers.core.runs import import_run, rolled_back_if
+from importers.core.writer import Writer
+from importers.labvanced import client as api
+from importers.labvanced.export import iter_export, read_zip
+from importers.labvanced.mapping import fingerprint, to_records
+from importers.labvanced.parse import parse_local_time
+from mirror.actions.models import Session
+from mirror.core.provenance import deterministic_uuid
+
+logger = logging.getLogger(__name__)
+
+
+class SessionUnavailable(Exception):
+    """One session's download failed for good (not the credential): skip it, go on."""
+
+
+def store(writer: Writer, record) -> Session:
+    project = writer.project(record.project)
+    subject = writer.subject(record.subject)
+    session = writer.session(record, subject=subject, project=project)
+    for item in record.files:
+        writer.dataset_file(item, session=session)
+    return session
+
+
+def _already_mirrored(connection, exp_id: str, listing: dict) -> int | None:
+    """Datasets of a session imported from this very listing, files in place; else None."""
+    session = Session.objects.filter(
+        pk=deterministic_uuid(connection.source, "session",
+                              f"{exp_id}/{listing['rec_session_id']}")).first()
+    upstream = ((session.json or {}) if session else {}).get(connection.source) or {}
+    if session is None or upstream.get("fingerprint") != fingerprint(listing, {}) \
+            or session.upstream_deleted_at is not None:
+        return None
+    datasets = list(session.data_dataset_session_related.prefetch_related(
+        "file_records__data_repository"))
+    for dataset in datasets:
+        copies = [c for c in dataset.file_records.all() if c.exists]
+        path = copies[0].data_repository.directory / copies[0].relative_path if copies else None
+        if path is None or not path.is_file() or path.stat().st_size != dataset.file_size:
+            return None
+    return len(datasets)
+
+
+def _import_one(context, writer, *, label: str, load) -> None:
+    """One session in one transaction: all of it lands, or none of it (and it is counted)."""
+    try:
+        with transaction.atomic():
+            store(writer, load())
+    except (BadSourceData, SessionUnavailable) as error:
+        context.counts.failed += 1
+        context.run.error = (context.run.error + "\n" if context.run.error else "") + \
+            f"{label}: {error} (skipped; the rest of the import went on)"
+        logger.error("[%s] %s: %s", writer.connection.name, label, error)
+    context.beat()
+
+
+def _pull(context, writer, connection, *, since, dry_run, stream) -> None:
+    client = api.make_client(connection)
+    exp_id = str(connection.target)
+    listing = api.list_sessions(client, connection)
+    chosen = [item for item in listing if since is None or
+              (parse_local_time(item.get("start_time") or "") or datetime.datetime.min) >= since]
+    progress = Progress(total=len(chosen), label=f"{connection.name} sessions", stream=stream)
+    for item in chosen:
+        unchanged = _already_mirrored(connection, exp_id, item)
+        if unchanged is not None:
+            context.counts.unchanged += 3 + unchanged  # project, subject, session, datasets
+            progress.step(str(item["rec_session_id"]))
+            continue
+
+        def load(item=item):
+            with tempfile.TemporaryFile() as handle:
+                try:
+                    api.download_session(client, connection, item["rec_session_id"], handle)
+                except SourceError as error:
+                    if error.status in (401, 403):
+                        raise  # the credential is bad: every other session would fail too
+                    raise SessionUnavailable(str(error)) from None
+                handle.seek(0)
+                folders = read_zip(f"{item['rec_session_id']}.zip", handle)
+            files = next(iter(folders.values()), {})
+            return to_records(exp_id=exp_id, files=files, listing=item)
+
+        _import_one(context, writer, label=f"session {item['rec_session_id']}", load=load)
+        progress.step(str(item["rec_session_id"]))
+    if since is None and not dry_run:
+        writer.mark_deleted(Session, scope=Q(source_id__startswith=f"{exp_id}/"),
+                            seen={f"{exp_id}/{item['rec_session_id']}" for item in listing})
+
+
+def _from_file(context, writer, connection, *, path, stream) -> None:
+    sessions = list(iter_export(path))
+    progress = Progress(total=len(sessions), label=f"{connection.name} export", stream=stream)
+    study_name = (connection.settings or {}).get("study_name")
+    for folder, files in sessions:
+        _import_one(context, writer, label=folder, load=lambda files=files:
+                    to_records(exp_id=str(connection.target), files=files, study_name=study_name))
+        progress.step(folder)
+
+
+def _import(context, writer, connection, *, since, from_file, dry_run, stream) -> None:
+    if from_file:
+        _from_file(context, writer, connection, path=from_file, stream=stream)
+    else:
+        _pull(context, writer, connection, since=since, dry_run=dry_run, stream=stream)
+
+
+def run(*, connection, since: datetime.datetime | None = None, dry_run: bool = False,
+        from_file=None, stream=None):
+    """Import the connection's experiment; returns the finished ImportRun."""
+    origin = str(from_file) if from_file else "api"
+    with import_run(connection, dry_run=dry_run, origin=origin) as context:
+        writer = Writer(connection=connection, counts=context.counts, now=timezone.now(),
+                        dry_run=dry_run)
+        with rolled_back_if(dry_run):
+            _import(context, writer, connection, since=since, from_file=from_file,
+                    dry_run=dry_run, stream=stream)
+    return context.run
+

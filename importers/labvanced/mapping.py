@@ -1,0 +1,111 @@
+"""Labvanced session files → typed records (pure: no database, no network).
+
+One Labvanced session (a participant's run of a study) becomes an Alyx session of subject
+`LV-<Subject_Code>` in the study's project, with its files as datasets:
+`alf/_labvanced_trials.table.csv` (what `one.load_object(eid, 'trials')` returns) and
+`alf/_labvanced_timeseries.table.csv` (normalised), and the untouched originals in
+`raw_labvanced_data/_labvanced_raw.{sessions,trials,timeseries}.csv`.
+"""
+import hashlib
+import json
+
+from importers.core.errors import BadSourceData
+from importers.core.records import DatasetFile, ProjectRecord, SessionRecord, SubjectRecord
+from importers.labvanced.parse import (
+    normalise_timeseries,
+    parse_local_time,
+    read_table,
+    time_offset,
+    write_table,
+)
+
+ALF, RAW = "alf", "raw_labvanced_data"
+
+
+def fingerprint(listing: dict | None, files: dict[str, bytes]) -> str:
+    """What must change upstream for a session to be fetched again."""
+    if listing is not None:
+        return "list:" + hashlib.sha1(json.dumps(listing, sort_keys=True).encode()).hexdigest()
+    digest = hashlib.sha1()
+    for name in sorted(files):
+        digest.update(name.encode() + hashlib.md5(files[name]).digest())
+    return "files:" + digest.hexdigest()
+
+
+def participant(exp_id: str, subject_code: str) -> SubjectRecord:
+    """A study participant, keyed by Labvanced's Subject_Code (the same in REST, export and
+    webhook data; exp_subject_id never reaches the webhook)."""
+    return SubjectRecord(source_id=f"{exp_id}/{subject_code}", nickname=f"LV-{subject_code}",
+                         species="Homo sapiens",
+                         description=f"Labvanced participant {subject_code}")
+
+
+def _int(value, name: str, column: str) -> int:
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        raise BadSourceData(name, f"{column} '{value}' is not a whole number") from None
+
+
+def _session_files(rec_id: str, files: dict[str, bytes], trials, timeseries) -> tuple:
+    out = [DatasetFile(ALF, "_labvanced_trials.table.csv", "trials.table", "csv",
+                       write_table(trials.header, trials.rows)),
+           DatasetFile(RAW, "_labvanced_raw.sessions.csv", "raw.sessions", "csv",
+                       files["sessions.csv"]),
+           DatasetFile(RAW, "_labvanced_raw.trials.csv", "raw.trials", "csv",
+                       files["trials.csv"])]
+    if timeseries is not None:
+        out += [DatasetFile(ALF, "_labvanced_timeseries.table.csv", "timeseries.table", "csv",
+                            normalise_timeseries(timeseries)),
+                DatasetFile(RAW, "_labvanced_raw.timeseries.csv", "raw.timeseries", "csv",
+                            files[f"{rec_id}.csv"])]
+    return tuple(out)
+
+
+def to_records(*, exp_id: str, files: dict[str, bytes], listing: dict | None = None,
+               study_name: str | None = None) -> SessionRecord:
+    """Map one session's files (`sessions.csv`, `trials.csv`, `<rec_session_id>.csv`)."""
+    for required in ("sessions.csv", "trials.csv"):
+        if required not in files:
+            raise BadSourceData(required, "missing from the session's download")
+    sessions = read_table("sessions.csv", files["sessions.csv"])
+    if not sessions.rows:
+        raise BadSourceData("sessions.csv", "no session row", 2)
+    row = sessions.rows[0]
+    rec_id = str(_int(sessions.value(row, "Rec_Session_Id"), "sessions.csv", "Rec_Session_Id"))
+    trials = read_table("trials.csv", files["trials.csv"])
+    series_name = f"{rec_id}.csv"
+    timeseries = read_table(series_name, files[series_name], ragged=True) \
+        if series_name in files else None
+    listing = listing or {}
+    subject_id = str(listing.get("exp_subject_id") or _int(
+        sessions.value(row, "Exp_Subject_Id"), "sessions.csv", "Exp_Subject_Id"))
+    subject_code = listing.get("subject_code") or sessions.value(row, "Subject_Code") \
+        or subject_id
+    start_text = listing.get("start_time") or sessions.value(row, "Start_Time_Local")
+    end_text = listing.get("end_time") or sessions.value(row, "End_Time_Local")
+    try:
+        start_time, end_time = parse_local_time(start_text), parse_local_time(end_text)
+    except ValueError as error:
+        raise BadSourceData("sessions.csv", str(error), 2) from None
+    if start_time is None:
+        raise BadSourceData("sessions.csv", "no start time (Start_Time_Local)", 2)
+    name = listing.get("experiment_name") or study_name or f"Labvanced study {exp_id}"
+    version = str(listing.get("experiment_version") or sessions.value(row, "Experiment_Version"))
+    completed = str(listing.get("completed", sessions.value(row, "Completed"))).lower() == "true"
+    return SessionRecord(
+        source_id=f"{exp_id}/{rec_id}",
+        subject=participant(exp_id, subject_code),
+        project=ProjectRecord(source_id=str(exp_id), name=f"{name} ({exp_id})"),
+        start_time=start_time, end_time=end_time,
+        number=_int(listing.get("session_nr") or sessions.value(row, "Session_Nr") or 1,
+                    "sessions.csv", "Session_Nr"),
+        task_protocol=f"{name} v{version}" if version else name,
+        n_trials=len(trials.rows),
+        upstream={"exp_id": str(exp_id), "rec_session_id": rec_id,
+                  "exp_subject_id": subject_id, "completed": completed,
+                  "status": "completed" if completed else "incomplete",
+                  "utc_offset": time_offset(start_text),
+                  "fingerprint": fingerprint(listing or None, files)},
+        files=_session_files(rec_id, files, trials, timeseries),
+    )

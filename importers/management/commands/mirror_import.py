@@ -1,0 +1,52 @@
+"""`manage.py mirror_import <connection> [--since DATE] [--dry-run] [--from-file EXPORT]`."""
+import datetime
+
+from django.core.management.base import BaseCommand, CommandError
+
+from importers.core.errors import BadSourceData, SourceError
+from importers.core.runs import ImportBusy
+from importers.models import Connection, ImportRun
+from importers.registry import runner_for
+
+
+def _date(text: str) -> datetime.datetime:
+    try:
+        return datetime.datetime.fromisoformat(text)
+    except ValueError:
+        raise CommandError(f"--since '{text}' is not a date: use YYYY-MM-DD or "
+                           "YYYY-MM-DDTHH:MM") from None
+
+
+class Command(BaseCommand):
+    help = "Mirror one connection's source into the database (safe to run again)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("connection", help="The connection's name (see the admin, or "
+                            "`manage.py mirror_connection --list`).")
+        parser.add_argument("--since", type=_date, help="Only sessions started on or after this "
+                            "local date/time (no deletion check).")
+        parser.add_argument("--dry-run", action="store_true",
+                            help="Count what would change; write nothing.")
+        parser.add_argument("--from-file", help="Import a hand-downloaded export (.zip or "
+                            "folder) instead of calling the platform's API.")
+
+    def handle(self, *args, connection, since, dry_run, from_file, **options):
+        target = Connection.objects.filter(name=connection).first()
+        if target is None:
+            names = ", ".join(Connection.objects.values_list("name", flat=True)) or "none yet"
+            raise CommandError(f"No connection '{connection}' (known: {names}); create one with "
+                               "`manage.py mirror_connection`.")
+        try:
+            run = runner_for(target.source)(connection=target, since=since, dry_run=dry_run,
+                                            from_file=from_file, stream=self.stderr._out)
+        except (SourceError, BadSourceData, ImportBusy, FileNotFoundError,
+                NotImplementedError) as error:
+            raise CommandError(str(error)) from None
+        prefix = "Dry run (nothing written): " if dry_run else ""
+        self.stdout.write(f"{prefix}{target.name}: {run.status}: {run.created} created, "
+                          f"{run.updated} updated, {run.unchanged} unchanged, "
+                          f"{run.deleted} deleted upstream, {run.failed} failed.")
+        if run.error:
+            self.stderr.write(run.error)
+        if run.status != ImportRun.SUCCEEDED:
+            raise CommandError(f"Import {run.status}: see the messages above.")

@@ -1,0 +1,106 @@
+"""Connections to source platforms, import runs, and the webhook staging of live sessions."""
+import secrets
+import uuid
+
+from django.db import models
+from django.db.models import Q
+
+SOURCES = [("labvanced", "Labvanced"), ("labstep", "Labstep"), ("hyperstudy", "HyperStudy")]
+
+
+def new_webhook_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class Connection(models.Model):
+    """What to mirror from where: a source, its base URL, a credential and a target.
+
+    The credential is write-only: the API, the admin list and log lines never show it.
+    `settings` holds per-connection details whose defaults live in each source's module
+    (e.g. Labvanced's endpoint paths and auth header, unverified upstream).
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.SlugField(max_length=100, unique=True,
+                            help_text="Short name used on the command line.")
+    source = models.CharField(max_length=32, choices=SOURCES)
+    base_url = models.URLField(max_length=500, blank=True, default="",
+                               help_text="The platform's API root, e.g. https://www.labvanced.com")
+    credential = models.CharField(max_length=500, blank=True, default="",
+                                  help_text="API token or key (write-only).")
+    target = models.CharField(max_length=255, help_text="What to mirror: a Labvanced experiment "
+                              "id, a Labstep workspace, a HyperStudy experiment.")
+    lab = models.ForeignKey("people.Lab", on_delete=models.PROTECT, related_name="connections",
+                            help_text="The lab the imported records belong to.")
+    repository = models.ForeignKey("data.DataRepository", on_delete=models.PROTECT,
+                                   related_name="connections",
+                                   help_text="A local repository for the imported files.")
+    settings = models.JSONField(default=dict, blank=True,
+                                help_text="Source-specific settings (paths, auth header, rate).")
+    webhook_token = models.CharField(max_length=64, unique=True, default=new_webhook_token,
+                                     help_text="Secret path part of the webhook URL (Labvanced).")
+    enabled = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("name",)
+
+    def __str__(self):
+        return f"{self.name} ({self.source} {self.target})"
+
+    def __repr__(self):  # never the credential
+        return f"<Connection {self.name}: {self.source} {self.target}>"
+
+
+class ImportRun(models.Model):
+    """One run of an import: when, how it ended, and what it did (outcomes, not attempts)."""
+
+    RUNNING, SUCCEEDED, PARTIAL, FAILED, ABANDONED = (
+        "running", "succeeded", "partial", "failed", "abandoned")
+    STATUSES = [(s, s) for s in (RUNNING, SUCCEEDED, PARTIAL, FAILED, ABANDONED)]
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="runs")
+    started_at = models.DateTimeField(auto_now_add=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True,
+                                        help_text="Last sign of life of a running import.")
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=STATUSES, default=RUNNING)
+    dry_run = models.BooleanField(default=False)
+    origin = models.CharField(max_length=255, blank=True, default="",
+                              help_text="`api`, or the file imported from.")
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    deleted = models.PositiveIntegerField(default=0, help_text="Marked as deleted upstream.")
+    failed = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True, default="", help_text="What went wrong, and what to do.")
+
+    class Meta:
+        ordering = ("-started_at",)
+        constraints = [
+            models.UniqueConstraint(fields=["connection"], condition=Q(status="running"),
+                                    name="importers_one_running_import_per_connection"),
+        ]
+
+    def __str__(self):
+        return f"{self.connection.name} {self.started_at:%Y-%m-%d %H:%M} {self.status}"
+
+
+class LiveTrial(models.Model):
+    """A trial posted by Labvanced's player during a session (webhook), kept once per key."""
+
+    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="+")
+    exp_session_nr = models.CharField(max_length=64)
+    rec_task_id = models.CharField(max_length=64, blank=True, default="")
+    trial_nr = models.IntegerField()
+    task = models.JSONField(default=dict, blank=True, help_text="Block and task of the trial.")
+    data = models.JSONField(default=dict)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("received_at", "id")
+        constraints = [
+            models.UniqueConstraint(fields=["connection", "exp_session_nr", "rec_task_id",
+                                            "trial_nr"], name="importers_live_trial_once"),
+        ]

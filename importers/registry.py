@@ -1,0 +1,12 @@
+"""Which module imports which source: the one place a new source is plugged in."""
+from importers.labvanced import importer as labvanced
+
+RUNNERS = {"labvanced": labvanced.run}
+
+
+def runner_for(source: str):
+    try:
+        return RUNNERS[source]
+    except KeyError:
+        raise NotImplementedError(f"No importer for '{source}' yet; available: "
+                                  f"{', '.join(sorted(RUNNERS))}.") from None

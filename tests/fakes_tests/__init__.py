@@ -1,0 +1,1 @@
+"""Tests of the fake upstream services themselves: a fake that drifts proves nothing."""

@@ -1,0 +1,28 @@
+"""Reading back what an import left: database rows and files on disk."""
+import hashlib
+from io import StringIO
+
+from django.core.management import call_command
+
+from mirror.actions.models import Session
+from mirror.data.models import Dataset, FileRecord
+
+
+def mirror_import(*args) -> tuple[str, str]:
+    out, err = StringIO(), StringIO()
+    call_command("mirror_import", *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def state(repository) -> dict:
+    """Everything an import decides, without volatile columns (times of the run)."""
+    sessions = {s.source_id: (s.subject.nickname, s.start_time, s.end_time, s.number,
+                              s.task_protocol, s.n_trials, s.upstream_deleted_at is not None)
+                for s in Session.objects.select_related("subject")}
+    datasets = {d.source_id: (d.session.source_id, d.collection, d.name, d.hash, d.file_size)
+                for d in Dataset.objects.select_related("session")}
+    files = {path.relative_to(repository.directory).as_posix():
+             hashlib.md5(path.read_bytes()).hexdigest()
+             for path in repository.directory.rglob("*") if path.is_file()}
+    return {"sessions": sessions, "datasets": datasets, "files": files,
+            "copies": FileRecord.objects.filter(exists=True).count()}

@@ -1,0 +1,155 @@
+"""Every upstream fault ends with a clear message and a consistent database."""
+import logging
+
+import pytest
+from django.core.management import CommandError
+
+from importers.labvanced import importer
+from importers.models import ImportRun
+from mirror.actions.models import Session
+from mirror.data.models import Dataset, FileRecord
+from tests.importers.conftest import TOKEN
+from tests.importers.helpers import mirror_import, state
+
+
+def _consistent(connection) -> None:
+    """Every dataset has its file on disk with its checksum; no temporary files are left."""
+    for dataset in Dataset.objects.all():
+        (copy,) = FileRecord.objects.filter(dataset=dataset)
+        path = connection.repository.directory / copy.relative_path
+        assert path.is_file() and path.stat().st_size == dataset.file_size
+    leftovers = [p for p in connection.repository.directory.rglob(".partial-*")] \
+        if connection.repository.directory.exists() else []
+    assert leftovers == []
+
+
+@pytest.mark.parametrize("status, fix", [(401, "check the connection's credential"),
+                                         (403, "study owner's token"),
+                                         (404, "check the connection's target")])
+def test_client_errors_fail_clearly(connection, fake, status, fix):
+    fake.fail_next(status, count=10)
+    with pytest.raises(CommandError) as raised:
+        mirror_import("gaze-study")
+    message = str(raised.value)
+    assert "[gaze-study]" in message and f"HTTP {status}" in message and fix in message
+    assert "/api/4107/sessions" in message
+    run = ImportRun.objects.get()
+    assert run.status == "failed" and f"HTTP {status}" in run.error
+    assert Session.objects.count() == 0
+
+
+def test_credential_never_logged(connection, fake, caplog):
+    caplog.set_level(logging.DEBUG)
+    fake.fail_next(401, count=10)
+    with pytest.raises(CommandError) as raised:
+        mirror_import("gaze-study")
+    assert TOKEN not in caplog.text and TOKEN not in str(raised.value)
+    assert TOKEN not in ImportRun.objects.get().error
+    assert TOKEN not in repr(connection) and TOKEN not in str(connection)
+
+
+def test_429_retry_after_is_honoured(connection, fake):
+    fake.fail_next(429, count=1, retry_after=1)
+    out, _ = mirror_import("gaze-study")
+    assert "succeeded" in out
+    first, second = fake.requests[0], fake.requests[1]
+    assert first.status == 429 and second.at - first.at >= 0.95
+
+
+def test_server_error_is_retried(connection, fake):
+    fake.fail_next(500, count=2)
+    out, _ = mirror_import("gaze-study")
+    assert "succeeded: 29 created" in out
+
+
+def test_persistent_server_error_gives_up_with_advice(connection, fake):
+    fake.fail_next(500, count=50)
+    connection.settings = {**connection.settings, "retries": 1}
+    connection.save()
+    with pytest.raises(CommandError, match=r"HTTP 500.*run the import again later"):
+        mirror_import("gaze-study")
+
+
+def test_slow_response_times_out_then_retries(connection, fake):
+    connection.settings = {**connection.settings, "timeout": 0.5}
+    connection.save()
+    fake.slow_next(2.0, count=1)
+    out, _ = mirror_import("gaze-study")
+    assert "succeeded: 29 created" in out
+
+
+@pytest.mark.parametrize("mode", ["body", "connection"])
+def test_truncated_zip_skips_that_session_only(connection, fake, mode):
+    fake.truncate_zip(259516, mode=mode)
+    with pytest.raises(CommandError, match="partial"):
+        mirror_import("gaze-study")
+    run = ImportRun.objects.get()
+    assert run.status == "partial" and run.failed == 1 and "session 259516" in run.error
+    assert Session.objects.count() == 4
+    assert not Session.objects.filter(source_id="4107/259516").exists()
+    _consistent(connection)
+
+
+def test_malformed_csv_is_named_with_its_line(connection, fake):
+    fake.malform_csv(259733)
+    with pytest.raises(CommandError):
+        mirror_import("gaze-study")
+    run = ImportRun.objects.get()
+    assert "session 259733: trials.csv, line" in run.error
+    assert Session.objects.count() == 4
+    fake.reset_faults()
+    out, _ = mirror_import("gaze-study")  # the next run picks it up
+    assert Session.objects.count() == 5 and "succeeded" in out
+    _consistent(connection)
+
+
+def test_killed_run_resumes_to_the_same_result(connection, fake, monkeypatch, tmp_path,
+                                               settings):
+    """A run interrupted after two sessions, then run again, equals a clean run."""
+    real_store, calls = importer.store, []
+
+    def dying_store(writer, record):
+        calls.append(record.source_id)
+        if len(calls) == 3:
+            real_store(writer, record)
+            raise KeyboardInterrupt  # the process dies in the middle of a session
+        return real_store(writer, record)
+
+    monkeypatch.setattr(importer, "store", dying_store)
+    with pytest.raises(KeyboardInterrupt):
+        importer.run(connection=connection)
+    assert ImportRun.objects.get().status == "failed"
+    assert Session.objects.count() == 2  # the third session was rolled back whole
+    monkeypatch.setattr(importer, "store", real_store)
+    fake.clear_requests()
+    mirror_import("gaze-study")
+    assert len(fake.downloads()) == 3  # only what was not committed is fetched again
+    resumed = state(connection.repository)
+    _consistent(connection)
+
+    Session.objects.all().delete()
+    settings.MIRROR_DATA_ROOT = tmp_path / "clean"
+    mirror_import("gaze-study")
+    assert state(connection.repository) == resumed
+
+
+def test_second_run_of_a_connection_is_refused_while_one_runs(connection):
+    ImportRun.objects.create(connection=connection, heartbeat_at=_now())
+    with pytest.raises(CommandError, match="already running"):
+        mirror_import("gaze-study")
+
+
+def test_a_dead_run_no_longer_blocks(connection):
+    import datetime
+
+    stale = ImportRun.objects.create(connection=connection,
+                                     heartbeat_at=_now() - datetime.timedelta(hours=1))
+    out, _ = mirror_import("gaze-study")
+    stale.refresh_from_db()
+    assert stale.status == "abandoned" and "succeeded" in out
+
+
+def _now():
+    from django.utils import timezone
+
+    return timezone.now()

@@ -1,0 +1,149 @@
+"""ONE client params for this server: the pure builder, the file writer, and the command."""
+import json
+from io import StringIO
+from pathlib import Path
+
+import one.params
+import pytest
+from django.core.management import CommandError, call_command
+
+from mirror.core.one_params import one_params, one_snippet, params_key, params_write
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch) -> Path:
+    """A temporary HOME: ONE (via Path.home()) and our writer both look here."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    assert Path.home() == home
+    return home
+
+
+def test_one_params_builds_what_one_needs():
+    """The data server is the base URL plus the files prefix; no credentials are filled in."""
+    params = one_params(base_url="http://127.0.0.1:8000/", username="alice",
+                        files_prefix="data", files_auth="none")
+    assert params == {
+        "ALYX_URL": "http://127.0.0.1:8000",
+        "ALYX_LOGIN": "alice",
+        "HTTP_DATA_SERVER": "http://127.0.0.1:8000/data",
+        "HTTP_DATA_SERVER_LOGIN": None,
+        "HTTP_DATA_SERVER_PWD": None,
+    }
+    assert list(params) == list(one.params.default().as_dict())
+
+
+def test_one_params_defaults_to_an_empty_login_like_one():
+    params = one_params(base_url="https://mirror.example.org", username=None,
+                        files_prefix="/files/", files_auth="basic")
+    assert params["ALYX_LOGIN"] == ""
+    assert params["HTTP_DATA_SERVER"] == "https://mirror.example.org/files"
+
+
+@pytest.mark.parametrize("base_url", ["", "127.0.0.1:8000", "ftp://host", "http://"])
+def test_one_params_refuses_urls_one_cannot_use(base_url):
+    with pytest.raises(ValueError, match="http://host:port"):
+        one_params(base_url=base_url, username="", files_prefix="data", files_auth="none")
+
+
+def test_one_params_refuses_unknown_files_auth():
+    with pytest.raises(ValueError, match="'none' or 'basic'"):
+        one_params(base_url="http://h", username="", files_prefix="data", files_auth="token")
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8000", "https://alyx.example.org/",
+                                 "http://localhost:41234", "https://Host-Name.org:8443/alyx"])
+def test_params_key_is_ones_key(url):
+    """Our key rule is ONE's own, so ONE finds the file we write."""
+    assert params_key(url) == one.params._key_from_url(url)
+
+
+def test_params_write_is_read_by_one(home, tmp_path):
+    """ONE's own params reader returns our data server and cache dir, with no setup run."""
+    params = one_params(base_url="http://127.0.0.1:8765", username="alice",
+                        files_prefix="data", files_auth="none")
+    path = params_write(params, cache_dir=tmp_path / "cache")
+    assert path == home / ".one" / ".127.0.0.1_8765"
+    assert json.loads(path.read_text()) == params
+    caches = json.loads((home / ".one" / ".caches").read_text())
+    assert caches == {"CLIENT_MAP": {"127.0.0.1_8765": str(tmp_path / "cache")},
+                      "DEFAULT": "127.0.0.1_8765"}
+
+    read = one.params.get(client="http://127.0.0.1:8765", silent=True)
+    assert read.HTTP_DATA_SERVER == "http://127.0.0.1:8765/data"
+    assert read.ALYX_LOGIN == "alice"
+    assert read.CACHE_DIR == str(tmp_path / "cache")
+
+
+def test_params_write_keeps_token_and_cache_but_never_a_password(home, tmp_path):
+    """Rewriting keeps ONE's cached token and cache dir; passwords are dropped, never written."""
+    params = one_params(base_url="http://127.0.0.1:8765", username="alice",
+                        files_prefix="data", files_auth="basic")
+    path = params_write(params, cache_dir=tmp_path / "cache")
+    stored = json.loads(path.read_text())
+    stored.update(TOKEN={"alice": {"token": "abc"}}, ALYX_PWD="secret",
+                  HTTP_DATA_SERVER_PWD="secret")
+    path.write_text(json.dumps(stored))
+
+    params_write({**params, "HTTP_DATA_SERVER_PWD": "typed-in"})
+    text = path.read_text()
+    assert "secret" not in text and "typed-in" not in text
+    rewritten = json.loads(text)
+    assert rewritten["TOKEN"] == {"alice": {"token": "abc"}}
+    assert rewritten["HTTP_DATA_SERVER_PWD"] is None
+    caches = json.loads((home / ".one" / ".caches").read_text())
+    assert caches["CLIENT_MAP"]["127.0.0.1_8765"] == str(tmp_path / "cache")
+
+
+def test_params_write_defaults_the_cache_to_ones_download_folder(home):
+    params_write(one_params(base_url="http://127.0.0.1:9", username="", files_prefix="data",
+                            files_auth="none"))
+    caches = json.loads((home / ".one" / ".caches").read_text())
+    expected = home / "Downloads" / "ONE" / "127.0.0.1_9"
+    assert caches["CLIENT_MAP"] == {"127.0.0.1_9": str(expected)}
+    assert expected.is_dir()
+
+
+def test_one_snippet_names_the_server_and_user():
+    params = one_params(base_url="http://h:1", username="bob", files_prefix="data",
+                        files_auth="none")
+    assert one_snippet(params) == ("from one.api import ONE; "
+                                   "one = ONE(base_url='http://h:1', username='bob')")
+
+
+def _run(*args) -> str:
+    out = StringIO()
+    call_command("one_params", *args, stdout=out)
+    return out.getvalue()
+
+
+def _printed_params(output: str) -> dict:
+    return json.loads(output[:output.index("}") + 1])
+
+
+def test_command_prints_params_from_settings(settings, home):
+    """Without --write nothing is written; the params, the file name and a snippet are shown."""
+    settings.MIRROR_PUBLIC_URL = "http://mirror.test:8080"
+    settings.MIRROR_FILES_AUTH = "none"
+    output = _run("--username", "alice")
+    assert _printed_params(output)["HTTP_DATA_SERVER"] == "http://mirror.test:8080/data"
+    assert _printed_params(output)["ALYX_LOGIN"] == "alice"
+    assert str(home / ".one" / ".mirror.test_8080") in output
+    assert "ONE(base_url='http://mirror.test:8080', username='alice')" in output
+    assert "HTTP Basic" not in output
+    assert not (home / ".one").exists()
+
+
+def test_command_writes_params_and_explains_basic_auth(settings, home):
+    settings.MIRROR_FILES_AUTH = "basic"
+    output = _run("--base-url", "http://127.0.0.1:8000", "--write")
+    assert "fill in HTTP_DATA_SERVER_LOGIN and HTTP_DATA_SERVER_PWD" in output
+    path = home / ".one" / ".127.0.0.1_8000"
+    assert f"Wrote {path}" in output
+    assert json.loads(path.read_text()) == _printed_params(output)
+
+
+def test_command_reports_a_bad_base_url():
+    with pytest.raises(CommandError, match="http://host:port"):
+        _run("--base-url", "localhost:8000")
