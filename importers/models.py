@@ -5,6 +5,8 @@ import uuid
 from django.db import models
 from django.db.models import Q
 
+from mirror.core.models import FITS_INT32
+
 SOURCES = [("labvanced", "Labvanced"), ("labstep", "Labstep"), ("hyperstudy", "HyperStudy")]
 
 
@@ -69,11 +71,12 @@ class ImportRun(models.Model):
     dry_run = models.BooleanField(default=False)
     origin = models.CharField(max_length=255, blank=True, default="",
                               help_text="`api`, or the file imported from.")
-    created = models.PositiveIntegerField(default=0)
-    updated = models.PositiveIntegerField(default=0)
-    unchanged = models.PositiveIntegerField(default=0)
-    deleted = models.PositiveIntegerField(default=0, help_text="Marked as deleted upstream.")
-    failed = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0, validators=FITS_INT32)
+    updated = models.PositiveIntegerField(default=0, validators=FITS_INT32)
+    unchanged = models.PositiveIntegerField(default=0, validators=FITS_INT32)
+    deleted = models.PositiveIntegerField(default=0, validators=FITS_INT32,
+                                          help_text="Marked as deleted upstream.")
+    failed = models.PositiveIntegerField(default=0, validators=FITS_INT32)
     error = models.TextField(blank=True, default="", help_text="What went wrong, and what to do.")
 
     class Meta:

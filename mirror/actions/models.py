@@ -2,7 +2,7 @@
 from django.conf import settings
 from django.db import models
 
-from mirror.core.models import JSON_HELP, MirrorModel
+from mirror.core.models import FITS_INT32, JSON_HELP, MirrorModel
 from mirror.core.qc import QC
 
 
@@ -25,7 +25,7 @@ class Session(MirrorModel):
                                        help_text="The session this one is part of, if any.")
     type = models.CharField(max_length=255, blank=True, default="",
                             help_text="e.g. Experiment, Base.")
-    number = models.PositiveIntegerField(null=True, blank=True,
+    number = models.PositiveIntegerField(null=True, blank=True, validators=FITS_INT32,
                                          help_text="The session's number on its day (ALF NNN).")
     task_protocol = models.CharField(max_length=1023, blank=True, default="",
                                      help_text="Task and its version, e.g. choiceWorld_6.4.")
@@ -34,8 +34,9 @@ class Session(MirrorModel):
     end_time = models.DateTimeField(null=True, blank=True,
                                     help_text="Local wall-clock end (ISO, no offset).")
     narrative = models.TextField(blank=True, default="", help_text="Free-text notes.")
-    n_trials = models.PositiveIntegerField(null=True, blank=True, help_text="Number of trials.")
-    n_correct_trials = models.PositiveIntegerField(null=True, blank=True,
+    n_trials = models.PositiveIntegerField(null=True, blank=True, validators=FITS_INT32,
+                                           help_text="Number of trials.")
+    n_correct_trials = models.PositiveIntegerField(null=True, blank=True, validators=FITS_INT32,
                                                    help_text="Number of correct trials.")
     qc = models.IntegerField(choices=QC.choices, default=QC.NOT_SET, db_index=True,
                              help_text="QC outcome of the session.")

@@ -15,6 +15,8 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet, FieldDoesNotExist, FieldError
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
+from django.utils.dateparse import parse_datetime
 from rest_framework.exceptions import ValidationError
 
 PARAM = "django"
@@ -119,6 +121,28 @@ def check_lookup(model, lookup: str) -> bool:
     return many
 
 
+def _plain_field(model, lookup: str):
+    """The first non-relation field a (checked) lookup reaches, or None."""
+    current = model
+    for part in lookup.split("__"):
+        try:
+            field = current._meta.get_field(current._meta.pk.name if part == "pk" else part)
+        except FieldDoesNotExist:
+            return None
+        if not field.is_relation:
+            return field
+        current = field.related_model
+    return None
+
+
+def _wall_clock(value):
+    """A datetime string with an offset keeps its wall-clock time (the API's rule for times)."""
+    if isinstance(value, (list, tuple)):
+        return type(value)(_wall_clock(item) for item in value)
+    parsed = parse_datetime(value) if isinstance(value, str) else None
+    return parsed.replace(tzinfo=None) if parsed is not None and parsed.tzinfo else value
+
+
 def apply_pair(queryset, lookup: str, pair: LookupPair, param: str = PARAM):
     """Filter (or exclude) by one lookup; a value the lookup or the database refuses is a 400.
 
@@ -126,6 +150,8 @@ def apply_pair(queryset, lookup: str, pair: LookupPair, param: str = PARAM):
     on SQLite) fail now, not later as a 500; a regular expression is checked the same way.
     """
     method = queryset.exclude if pair.exclude else queryset.filter
+    if isinstance(_plain_field(queryset.model, lookup), models.DateTimeField):
+        pair = LookupPair(pair.lookup, _wall_clock(pair.value), pair.exclude)
     try:
         if lookup.endswith("regex"):
             re.compile(str(pair.value))

@@ -1,12 +1,18 @@
 """The abstract base of every mirrored model: a UUID key and provenance."""
 import uuid
 
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 
 from mirror.core.provenance import LOCAL, SOURCE_CHOICES, deterministic_uuid
 
 JSON_HELP = "Free-form structured data (JSON)."
+
+
+# PostgreSQL's integer bound, stated so that validation and the OpenAPI schema are the same on
+# every database (SQLite's own bound is 64-bit).
+FITS_INT32 = [MaxValueValidator(2**31 - 1)]
 
 
 class MirrorModel(models.Model):
