@@ -68,6 +68,9 @@ class ImportRun(models.Model):
                                         help_text="Last sign of life of a running import.")
     finished_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=16, choices=STATUSES, default=RUNNING)
+    host = models.CharField(max_length=255, blank=True, default="",
+                            help_text="Machine the import runs on.")
+    pid = models.PositiveIntegerField(null=True, blank=True, help_text="Its process id.")
     dry_run = models.BooleanField(default=False)
     origin = models.CharField(max_length=255, blank=True, default="",
                               help_text="`api`, or the file imported from.")

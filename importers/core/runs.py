@@ -19,22 +19,40 @@ class ImportBusy(Exception):
     """Another run of the same connection is writing."""
 
 
-def _abandon_stale(connection) -> None:
-    """A run that stopped beating (its process was killed) no longer holds the connection."""
+def _process_gone(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def _abandon_dead(connection) -> None:
+    """A run whose process is gone no longer holds the connection: on this machine we can see
+    that at once; elsewhere, after 15 minutes without a heartbeat."""
+    running = ImportRun.objects.filter(connection=connection, status=ImportRun.RUNNING)
     cutoff = timezone.now() - STALE_AFTER
-    ImportRun.objects.filter(connection=connection, status=ImportRun.RUNNING,
-                             heartbeat_at__lt=cutoff).update(
-        status=ImportRun.ABANDONED, finished_at=timezone.now(),
-        error="No sign of life for 15 minutes: the process was probably killed. "
-              "The next run resumes from what was committed.")
+    here = socket.gethostname()
+    dead = [run.pk for run in running if (run.heartbeat_at and run.heartbeat_at < cutoff)
+            or (run.host == here and _process_gone(run.pid))]
+    if dead:
+        ImportRun.objects.filter(pk__in=dead).update(
+            status=ImportRun.ABANDONED, finished_at=timezone.now(),
+            error="Its process died (killed, or no sign of life for 15 minutes). "
+                  "The next run resumes from what was committed.")
 
 
 def _start(connection, *, dry_run: bool, origin: str) -> ImportRun:
-    _abandon_stale(connection)
+    _abandon_dead(connection)
     try:
         with transaction.atomic():
             return ImportRun.objects.create(connection=connection, dry_run=dry_run,
-                                            origin=origin, heartbeat_at=timezone.now())
+                                            origin=origin, heartbeat_at=timezone.now(),
+                                            host=socket.gethostname(), pid=os.getpid())
     except IntegrityError:
         running = ImportRun.objects.filter(connection=connection,
                                            status=ImportRun.RUNNING).first()
