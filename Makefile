@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-test run serve test lint openapi bench-import clean
+.PHONY: install install-test run serve test lint openapi bench bench-import clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,16 @@ test: install-test
 
 lint: install-test
 	$(BIN)/ruff check .
+
+# Read-API benchmark (not part of `make test`, never run by CI): seeds SQLite and PostgreSQL at
+# 1x and 5x (kept in /tmp/mirror-bench and mirror_bench_s*), gunicorn + wrk, writes bench/RESULTS.md.
+# BENCH_POSTGRES=postgres://user@host:port/ names a server where databases can be created.
+BENCH_ARGS ?=
+bench: install-test
+	@command -v wrk >/dev/null || { if [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -q && apt-get install -y -q wrk; else \
+	  echo "wrk is missing: run 'sudo apt-get install -y wrk' and make bench again"; exit 1; fi; }
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 bench-import: install-test
 	$(BIN)/python bench/labvanced_import.py --sessions 1000 --trials 200

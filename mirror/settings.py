@@ -57,6 +57,11 @@ INSTALLED_APPS = [
     "mirror.data",
     "importers",
 ]
+# Benchmarks only (`make bench`): the seeding command and the floor views of bench/floor.py.
+# Never set in production; the `bench` package is not even installed by `pip install .`.
+MIRROR_BENCH = env_bool("MIRROR_BENCH", False)
+if MIRROR_BENCH:
+    INSTALLED_APPS.append("bench")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -99,7 +104,10 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers and one writer work at once; the timeout rides out short write locks.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+         # A transaction takes the write lock when it begins, so it waits for another writer
+         # (timeout) instead of failing "database is locked" when it upgrades from reading.
+         "transaction_mode": "IMMEDIATE"}
     )
     DATABASES["default"].setdefault("TEST", {})["NAME"] = str(VAR_DIR / "test-mirror.sqlite3")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -48,3 +48,5 @@ urlpatterns = [
          name="labvanced-webhook"),
     *router.urls,
 ]
+if settings.MIRROR_BENCH:  # benchmark-only floor views (bench/floor.py), never in production
+    urlpatterns.append(path("bench/", include("bench.urls")))

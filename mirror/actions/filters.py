@@ -5,7 +5,13 @@ from rest_framework.exceptions import ValidationError
 
 from mirror.actions.models import Session
 from mirror.core import django_lookup
-from mirror.core.filters import AllOfFilter, DateRangeFilter, MirrorFilterSet, QCFilter
+from mirror.core.filters import (
+    AllOfFilter,
+    DateRangeFilter,
+    MirrorFilterSet,
+    QCFilter,
+    RelatedKeyFilter,
+)
 from mirror.core.qc import QC, qc_value
 from mirror.data.models import Dataset
 from mirror.data.selectors import downloadable_datasets
@@ -31,10 +37,10 @@ class JSONPairsFilter(django_filters.CharFilter):
 
 
 class SessionFilterSet(MirrorFilterSet):
-    subject = django_filters.CharFilter(field_name="subject__nickname", lookup_expr="iexact",
-                                        help_text="Subject nickname (exact, any case).")
-    nickname = django_filters.CharFilter(field_name="subject__nickname", lookup_expr="iexact",
-                                         help_text="Same as subject.")
+    subject = RelatedKeyFilter(field_name="subject__nickname", lookup_expr="iexact",
+                               help_text="Subject nickname (exact, any case).")
+    nickname = RelatedKeyFilter(field_name="subject__nickname", lookup_expr="iexact",
+                                help_text="Same as subject.")
     lab = django_filters.CharFilter(field_name="lab__name", lookup_expr="iexact",
                                     help_text="Lab name (exact, any case).")
     number = django_filters.NumberFilter(help_text="Session number; `001` works.")

@@ -1,4 +1,5 @@
 """Sessions as Alyx shows them: a light list record and a full detail with its datasets."""
+from django.db.models import OuterRef, Subquery
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -10,10 +11,16 @@ from mirror.core.fields import (
     QCField,
     SelfLinkField,
 )
+from mirror.core.rows import QC_LABELS, iso, links
+from mirror.core.rows import gather as rows_gather
 from mirror.core.serializers import PROVENANCE_FIELDS, MirrorSerializer
-from mirror.data.links import dataset_data_url
+from mirror.data.links import add_uuid_string, base_url, dataset_data_url
 from mirror.data.models import Dataset
-from mirror.data.selectors import downloadable_datasets, file_records_prefetch
+from mirror.data.selectors import (
+    downloadable_copies_first,
+    downloadable_datasets,
+    file_records_prefetch,
+)
 from mirror.people.models import Lab, User
 from mirror.subjects.models import Project, Subject
 
@@ -45,6 +52,27 @@ class SessionDatasetSerializer(serializers.ModelSerializer):
         return str(bool(dataset.default_dataset))
 
 
+def _dataset_records(session_id, request) -> list[dict]:
+    """SessionDatasetSerializer's output for a session, from rows: one query, the preferred
+    copy of each dataset (what `data_url` is made from) read by two correlated subqueries."""
+    first = downloadable_copies_first(OuterRef("pk"))
+    datasets = downloadable_datasets().filter(session_id=session_id).order_by(
+        "collection", "name", "id").annotate(
+        copy_path=Subquery(first.values("relative_path")[:1]),
+        copy_root=Subquery(first.values("data_repository__data_url")[:1])).values_list(
+        "id", "name", "dataset_type__name", "file_size", "hash", "version", "collection",
+        "revision__name", "default_dataset", "qc", "copy_path", "copy_root")
+    link = links(request, "datasets")
+    return [{
+        "id": str(pk), "name": name, "dataset_type": kind,
+        "data_url": path and base_url(request, root) + add_uuid_string(path, pk),
+        "url": link(pk), "file_size": size, "hash": md5, "version": version,
+        "collection": collection, "revision": revision or "",
+        "default_revision": str(bool(default)), "qc": QC_LABELS[qc],
+    } for (pk, name, kind, size, md5, version, collection, revision, default, qc, path,
+           root) in datasets]
+
+
 class SessionListSerializer(MirrorSerializer):
     """The light record of /sessions, the shape ONE's search reads."""
 
@@ -61,9 +89,27 @@ class SessionListSerializer(MirrorSerializer):
         fields = ("id", "subject", "start_time", "number", "lab", "projects", "url",
                   "task_protocol", *PROVENANCE_FIELDS)
 
+    ROW_COLUMNS = ("id", "subject__nickname", "start_time", "number", "lab__name",
+                   "task_protocol", "source", "source_id", "imported_at", "upstream_deleted_at")
+
     @classmethod
     def eager_load(cls, queryset):
         return queryset.select_related("subject", "lab").prefetch_related("projects")
+
+    @classmethod
+    def render_rows(cls, rows, request) -> list[dict]:
+        """The fields above from `ROW_COLUMNS` rows, projects in one query (mirror.core.rows)."""
+        projects = rows_gather(Session.projects.through.objects.filter(
+            session_id__in=[row["id"] for row in rows]).order_by("project__name"),
+            "session_id", "project__name")
+        link = links(request, "sessions")
+        return [{"id": str(row["id"]), "subject": row["subject__nickname"],
+                 "start_time": iso(row["start_time"]), "number": row["number"],
+                 "lab": row["lab__name"], "projects": projects.get(row["id"], []),
+                 "url": link(row["id"]), "task_protocol": row["task_protocol"],
+                 "source": row["source"], "source_id": row["source_id"],
+                 "imported_at": iso(row["imported_at"]),
+                 "upstream_deleted_at": iso(row["upstream_deleted_at"])} for row in rows]
 
 
 @extend_schema_field({"type": "array", "items": {"type": "object"}, "maxItems": 0})
@@ -130,6 +176,40 @@ class SessionSerializer(MirrorSerializer):
             .prefetch_related(file_records_prefetch()).order_by("collection", "name", "id")
         return queryset.select_related("subject", "lab").prefetch_related(
             "users", "projects", Prefetch("data_dataset_session_related", queryset=datasets))
+
+    DETAIL_COLUMNS = ("id", "subject__nickname", "lab__name", "type", "task_protocol",
+                      "number", "start_time", "end_time", "narrative", "parent_session_id",
+                      "n_correct_trials", "n_trials", "extended_qc", "qc", "auto_datetime",
+                      "json", "name", "source", "source_id", "imported_at",
+                      "upstream_deleted_at")
+
+    @classmethod
+    def render_record(cls, queryset, request) -> dict | None:
+        """The fields above for the one session in `queryset`, or None (mirror.core.rows)."""
+        row = queryset.values(*cls.DETAIL_COLUMNS).first()
+        if row is None:
+            return None
+        pk, link = row["id"], links(request, "sessions")
+        through = Session.users.through.objects.filter(session_id=pk)
+        return {
+            "subject": row["subject__nickname"],
+            "users": list(through.order_by("user__username").values_list(
+                "user__username", flat=True)),
+            "location": None, "procedures": [], "lab": row["lab__name"],
+            "projects": list(Session.projects.through.objects.filter(session_id=pk).order_by(
+                "project__name").values_list("project__name", flat=True)),
+            "type": row["type"], "task_protocol": row["task_protocol"], "number": row["number"],
+            "start_time": iso(row["start_time"]), "end_time": iso(row["end_time"]),
+            "narrative": row["narrative"], "parent_session": link(row["parent_session_id"]),
+            "n_correct_trials": row["n_correct_trials"], "n_trials": row["n_trials"],
+            "url": link(pk), "extended_qc": row["extended_qc"], "qc": QC_LABELS[row["qc"]],
+            "wateradmin_session_related": [],
+            "data_dataset_session_related": _dataset_records(pk, request),
+            "auto_datetime": iso(row["auto_datetime"]), "id": str(pk), "json": row["json"],
+            "probe_insertion": [], "field_of_view": [], "notes": [], "name": row["name"],
+            "source": row["source"], "source_id": row["source_id"],
+            "imported_at": iso(row["imported_at"]),
+            "upstream_deleted_at": iso(row["upstream_deleted_at"])}
 
     def get_location(self, session) -> str | None:
         return None

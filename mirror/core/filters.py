@@ -51,8 +51,13 @@ class DateRangeFilter(django_filters.CharFilter):
         first, last = (parse_iso_date(part, "date_range") for part in bounds)
         if first > last:
             raise ValidationError({"date_range": [f"{first} is after {last}."]})
-        return qs.filter(**{f"{self.field_name}__date__gte": first,
-                            f"{self.field_name}__date__lte": last})
+        # A half-open interval of wall-clock times, not `__date` (a function of the column,
+        # which no index serves): the same rows, read from the field's index.
+        start = datetime.datetime.combine(first, datetime.time.min)
+        if last >= datetime.date.max:
+            return qs.filter(**{f"{self.field_name}__gte": start})
+        end = datetime.datetime.combine(last + datetime.timedelta(days=1), datetime.time.min)
+        return qs.filter(**{f"{self.field_name}__gte": start, f"{self.field_name}__lt": end})
 
 
 class AllOfFilter(django_filters.CharFilter):
@@ -65,6 +70,22 @@ class AllOfFilter(django_filters.CharFilter):
             if item:
                 qs = qs.filter(**{self.field_name: item})
         return qs.distinct()
+
+
+class RelatedKeyFilter(django_filters.CharFilter):
+    """`<relation>__<key>`, matched in a subquery of the related table (`relation__in=(…)`).
+
+    The relation's index then serves the filter; with a join, the planner may walk the whole
+    table in page order and test every row (SQLite did: 24 ms instead of 2 for one subject).
+    """
+
+    def filter(self, qs, value):
+        if value in (None, ""):
+            return qs
+        relation, key = self.field_name.split("__", 1)
+        related = qs.model._meta.get_field(relation).related_model
+        matches = related._base_manager.filter(**{f"{key}__{self.lookup_expr}": value})
+        return qs.filter(**{f"{relation}__in": matches.values("pk")})
 
 
 class LocalDateTimeFilter(django_filters.DateTimeFilter):
@@ -89,6 +110,14 @@ class MirrorFilterSet(django_filters.FilterSet):
                                          help_text="Only records from this source.")
     source_id = django_filters.CharFilter(help_text="The record's identifier on its source.")
     django = django_filters.CharFilter(method="filter_django", help_text=DJANGO_HELP)
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        # django-filter deep-copies every declared filter and validates a form of all of them on
+        # each request (~2 ms for /sessions' 35 filters); only the parameters given can filter.
+        if data is not None and prefix is None:
+            self.base_filters = {name: filter_ for name, filter_ in self.base_filters.items()
+                                 if name in data}
+        super().__init__(data, queryset, request=request, prefix=prefix)
 
     @classmethod
     def filter_for_field(cls, field, field_name, lookup_expr=None):

@@ -6,17 +6,19 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from mirror.core.exceptions import Conflict
 from mirror.core.fields import parse_uuid
+from mirror.core.rows import RowReadMixin
 
 DETAIL_ACTIONS = ("retrieve", "update", "partial_update", "destroy")
 
 
-class MirrorViewSet(viewsets.ModelViewSet):
+class MirrorViewSet(RowReadMixin, viewsets.ModelViewSet):
     """List + create, and detail GET / PUT / PATCH / DELETE.
 
     Subclasses declare `queryset`, `serializer_class` (detail), optionally `list_serializer_class`,
     `filterset_class` and `natural_key` (the name Alyx looks the record up by). A detail URL takes
     the UUID, or the natural key where Alyx uses one; a key shared by several records is refused
-    with their UUIDs. Imported records cannot be deleted here (delete them upstream).
+    with their UUIDs. Serializers with `render_rows` / `render_record` are read from value rows
+    (mirror.core.rows). Imported records cannot be deleted here (delete them upstream).
     """
 
     natural_key: str | None = None
@@ -41,7 +43,11 @@ class MirrorViewSet(viewsets.ModelViewSet):
         return self.serializer_class
 
     def get_queryset(self):
-        queryset = self.get_serializer_class().eager_load(self.queryset.all())
+        serializer_class = self.get_serializer_class()
+        queryset = self.queryset.all()
+        if not (self.action in ("update", "partial_update")
+                and hasattr(serializer_class, "render_record")):
+            queryset = serializer_class.eager_load(queryset)  # else the answer is read anew
         return queryset.order_by(*self.ordering)
 
     def get_object(self):

@@ -2,9 +2,10 @@
 from rest_framework import serializers
 
 from mirror.actions.models import Session
+from mirror.core import rows
 from mirror.core.fields import LinkedRecordField, NaturalKeyRelatedField, QCField, SelfLinkField
 from mirror.core.serializers import PROVENANCE_FIELDS, MirrorSerializer
-from mirror.data.links import file_record_data_url
+from mirror.data.links import add_uuid_string, base_url, file_record_data_url
 from mirror.data.models import (
     DataFormat,
     DataRepository,
@@ -74,11 +75,52 @@ class DatasetSerializer(MirrorSerializer):
                   *PROVENANCE_FIELDS)
         read_only_fields = ("auto_datetime",)
 
+    ROW_COLUMNS = ("id", "name", "created_by__username", "created_datetime",
+                   "dataset_type__name", "data_format__name", "collection", "session_id",
+                   "file_size", "hash", "version", "session__number", "auto_datetime",
+                   "revision__name", "default_dataset", "qc", "json", "source", "source_id",
+                   "imported_at", "upstream_deleted_at")
+
     @classmethod
     def eager_load(cls, queryset):
         return queryset.select_related(
             "session", "created_by", "dataset_type", "data_format", "revision"
         ).prefetch_related("tags", file_records_prefetch())
+
+    @classmethod
+    def render_rows(cls, page, request) -> list[dict]:
+        """The fields above from `ROW_COLUMNS` rows; tags and file records in one query each."""
+        ids = [row["id"] for row in page]
+        tags = rows.gather(Tag.datasets.through.objects.filter(dataset_id__in=ids).order_by(
+            "tag__name"), "dataset_id", "tag__name", "tag__protected", "tag__public")
+        files = rows.gather(FileRecord.objects.filter(dataset_id__in=ids).order_by(
+            "data_repository__globus_is_personal", "id"), "dataset_id", "id",
+            "data_repository__name", "data_repository__globus_path", "relative_path",
+            "data_repository__data_url", "exists")
+        dataset_link = rows.links(request, "datasets")
+        session_link = rows.links(request, "sessions")
+        return [{
+            "url": dataset_link(row["id"]), "id": str(row["id"]), "name": row["name"],
+            "created_by": row["created_by__username"],
+            "created_datetime": rows.iso(row["created_datetime"]),
+            "dataset_type": row["dataset_type__name"], "data_format": row["data_format__name"],
+            "collection": row["collection"], "session": session_link(row["session_id"]),
+            "file_size": row["file_size"], "hash": row["hash"], "version": row["version"],
+            "experiment_number": row["session__number"],
+            "file_records": [{
+                "id": str(pk), "data_repository": repository, "data_repository_path": path,
+                "relative_path": relative, "data_url": base_url(request, url)
+                + add_uuid_string(relative, row["id"]), "exists": exists,
+            } for pk, repository, path, relative, url, exists in files.get(row["id"], ())],
+            "auto_datetime": rows.iso(row["auto_datetime"]), "revision": row["revision__name"],
+            "default_dataset": row["default_dataset"],
+            "protected": any(tag[1] for tag in tags.get(row["id"], ())),
+            "public": any(tag[2] for tag in tags.get(row["id"], ())),
+            "tags": [tag[0] for tag in tags.get(row["id"], ())],
+            "qc": rows.QC_LABELS[row["qc"]], "json": row["json"], "source": row["source"],
+            "source_id": row["source_id"], "imported_at": rows.iso(row["imported_at"]),
+            "upstream_deleted_at": rows.iso(row["upstream_deleted_at"]),
+        } for row in page]
 
 
 class FileRecordSerializer(MirrorSerializer):

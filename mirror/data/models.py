@@ -197,7 +197,11 @@ class Dataset(MirrorModel):
 
     class Meta(MirrorModel.Meta):
         ordering = ("-created_datetime", "id")
-        indexes = [models.Index(fields=["session", "name"], name="dataset_session_name")]
+        indexes = [models.Index(fields=["session", "name"], name="dataset_session_name"),
+                   # /datasets pages in this order: without it each page sorts every row
+                   models.Index(fields=["-created_datetime", "id"], name="dataset_newest_first"),
+                   # /sessions?datasets=<name> and ONE's path2url look datasets up by name
+                   models.Index(fields=["name", "session"], name="dataset_name_session")]
 
     def __str__(self):
         return f"{self.collection}/{self.name}" if self.collection else self.name

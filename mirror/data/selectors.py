@@ -19,3 +19,10 @@ def downloadable_datasets():
     """Datasets with at least one downloadable file record (what Alyx lists in session detail)."""
     return Dataset.objects.filter(
         Exists(downloadable_file_records().filter(dataset=OuterRef("pk"))))
+
+
+def downloadable_copies_first(dataset):
+    """Existing file records of a dataset (a key or an OuterRef), the preferred copy first
+    (server repositories before personal ones, then by id): the order `data_url` picks from."""
+    return FileRecord.objects.filter(dataset=dataset, exists=True).order_by(
+        "data_repository__globus_is_personal", "id")

@@ -1,0 +1,54 @@
+"""The user's view: the real ONE client listing every session and loading one session's datasets.
+
+`one.search()` turns every record into a pandas row on the client (`_update_sessions_table`), so
+the same listing is also timed through `one.alyx.rest('sessions', 'list')`, which pages
+the same way without that step: the difference is ONE's own cost. Run in its own process with a
+temporary HOME (ONE reads and writes its params there) and no REST
+cache, so each run pays every request. Prints one JSON line of wall times:
+`python -m bench.one_timing <base url> <password> <session uuid>`.
+"""
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def main(base_url: str, password: str, eid: str) -> dict:
+    home = Path(tempfile.mkdtemp(prefix="bench-one-"))
+    os.environ["HOME"] = str(home)
+    from mirror.core.one_params import one_params, params_write
+
+    cache = home / "cache"
+    params_write(one_params(base_url=base_url, username="bench", files_prefix="data",
+                            files_auth="none"), home=home, cache_dir=cache)
+    from one.api import ONE
+
+    started = time.perf_counter()
+    one = ONE(base_url=base_url, username="bench", password=password, silent=True,
+              cache_dir=cache, cache_rest=None)
+    login = time.perf_counter() - started
+    one.alyx.rest_schemes  # noqa: B018  the schema download, once, outside the timings
+    calls = []
+    request = one.alyx._generic_request
+    one.alyx._generic_request = lambda *a, **k: calls.append(1) or request(*a, **k)
+    started = time.perf_counter()
+    eids = list(one.search())
+    search, search_requests = time.perf_counter() - started, len(calls)
+    started = time.perf_counter()  # the same pages through ONE's REST client alone
+    listed = sum(1 for _ in one.alyx.rest("sessions", "list"))
+    rest_list = time.perf_counter() - started
+    started = time.perf_counter()
+    datasets = one.list_datasets(eid)
+    loaded = one.load_datasets(eid, list(datasets))[0]
+    load = time.perf_counter() - started
+    return {"login_s": round(login, 3), "search_all_s": round(search, 3),
+            "search_requests": search_requests, "sessions_listed": len(eids),
+            "rest_list_all_s": round(rest_list, 3), "rest_listed": listed,
+            "load_session_s": round(load, 3),
+            "datasets_loaded": sum(x is not None for x in loaded)}
+
+
+if __name__ == "__main__":
+    print("ONE_JSON " + json.dumps(main(*sys.argv[1:4])))

@@ -1,0 +1,85 @@
+"""What the benchmark requests, chosen from the seeded database, and the SQL each request costs.
+
+Every read has a floor twin (bench/floor.py) with the same path under /bench/floor/. Query
+counts come from Django's test client in this process against the same database: the number of
+statements per request is what must stay constant from 20k to 1M rows.
+"""
+import calendar
+import json
+from dataclasses import dataclass
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from bench.seed import BENCH_USER
+from mirror.actions.models import Session
+from mirror.people.models import User
+
+POST_PROTOCOL = "_bench_post"  # sessions the write benchmark makes, deleted afterwards
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    path: str
+    method: str = "GET"
+    body: str | None = None
+
+    @property
+    def floor(self) -> str | None:
+        return f"/bench/floor{self.path}" if self.method == "GET" else None
+
+
+def token() -> str:
+    return Token.objects.get_or_create(user=User.objects.get(username=BENCH_USER))[0].key
+
+
+def targets() -> list[Target]:
+    """The issue's ten requests; the session read is the middle one of a mid-table subject."""
+    sessions = Session.objects.order_by("-start_time", "id")
+    count = sessions.count()
+    middle = sessions.select_related("subject")[count // 2]
+    ids = ",".join(f"'{pk}'" for pk in sessions.values_list("pk", flat=True)[1000:1050])
+    month = middle.start_time.strftime("%Y-%m")
+    post = json.dumps({"subject": middle.subject.nickname, "start_time": "2020-06-01T10:00:00",
+                       "number": 1, "users": [BENCH_USER], "projects": [],
+                       "task_protocol": POST_PROTOCOL, "type": "Experiment"})
+    return [
+        Target("sessions?limit=100", "/sessions?limit=100"),
+        Target("sessions?subject=<nick>", f"/sessions?subject={middle.subject.nickname}"),
+        Target("sessions?date_range=<a month>",
+               f"/sessions?date_range={month}-01,{month}-{_month_end(middle.start_time)}"),
+        Target("sessions?datasets=<name>", "/sessions?datasets=spikes.times.npy"),
+        Target("sessions/<id>", f"/sessions/{middle.pk}"),
+        Target("datasets?session=<id>", f"/datasets?session={middle.pk}"),
+        Target("sessions?django=pk__in (50 ids)", f"/sessions?django=pk__in,({ids})"),
+        Target("datasets?limit=1000", "/datasets?limit=1000"),
+        Target("POST sessions", "/sessions", "POST", post),
+        Target("PATCH sessions/<id>", f"/sessions/{middle.pk}", "PATCH",
+               json.dumps({"narrative": "benchmarked"})),
+    ]
+
+
+def _month_end(moment) -> str:
+    return f"{calendar.monthrange(moment.year, moment.month)[1]:02d}"
+
+
+def queries_per_request(target: Target) -> int:
+    """SQL statements one request makes, token lookup included (a POST's session is kept until
+    `cleanup`)."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token()}")
+    with CaptureQueriesContext(connection) as context:
+        response = getattr(client, target.method.lower())(
+            target.path, data=target.body, content_type="application/json")
+    if response.status_code >= 300:
+        raise RuntimeError(f"{target.method} {target.path}: {response.status_code}")
+    return len(context.captured_queries)
+
+
+def cleanup() -> int:
+    """Delete what the write benchmark made; returns how many sessions."""
+    return Session.objects.filter(task_protocol=POST_PROTOCOL).delete()[1].get(
+        "actions.Session", 0)

@@ -1,0 +1,114 @@
+"""The read fast path: a page rendered from value rows, not from model instances.
+
+DRF renders a page by building a model instance per row and per related row, then calling every
+field's `get_attribute` and `to_representation`: at 100–1000 rows a page that is most of a list
+request's time (10–20x what the database needs). A serializer that defines `ROW_COLUMNS` and
+`render_rows(rows, request)` is listed from one `values()` query plus one query per to-many field
+for the whole page, and renders plain dicts. Its output must equal its DRF output byte for byte
+(tests/api/test_rows.py checks each); writes and the OpenAPI schema still use the DRF fields.
+"""
+from collections import defaultdict
+
+from django.http import Http404
+from rest_framework.response import Response
+
+from mirror.core.fields import api_root, parse_uuid
+from mirror.core.qc import QC
+
+QC_LABELS = {int(choice): choice.label for choice in QC}
+
+
+def iso(value) -> str | None:
+    """DRF's DateTimeField output for a naive (wall-clock) datetime."""
+    return None if value is None else value.isoformat()
+
+
+def text(value) -> str | None:
+    """DRF's UUIDField output (and str() of anything else), keeping null."""
+    return None if value is None else str(value)
+
+
+def links(request, endpoint: str):
+    """`pk -> http://host/<endpoint>/<pk>` (None stays None), the host read once per page."""
+    prefix = f"{api_root(request)}/{endpoint}/"
+    return lambda pk: None if pk is None else f"{prefix}{pk}"
+
+
+def gather(queryset, key: str, *values: str) -> dict:
+    """`{key value: [row, …]}` from one query; rows are tuples of `values` (a single value
+    alone), in the queryset's order."""
+    grouped = defaultdict(list)
+    if len(values) == 1:
+        for owner, value in queryset.values_list(key, values[0]):
+            grouped[owner].append(value)
+    else:
+        for owner, *rest in queryset.values_list(key, *values):
+            grouped[owner].append(rest)
+    return grouped
+
+
+class Rows:
+    """What the paginator needs of a queryset: its count, from the filtered queryset alone (the
+    joins that fetch related names would only slow the COUNT), and a slice of value rows."""
+
+    def __init__(self, queryset, columns):
+        self.queryset, self.columns = queryset, columns
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+    def __getitem__(self, page: slice) -> list[dict]:
+        return list(self.queryset.values(*self.columns)[page])
+
+
+class RowReadMixin:
+    """For viewsets: list from rows when the list serializer can render them, and read one
+    record by UUID from rows when the serializer has `render_record(queryset, request)`.
+
+    The fast read skips object permissions: no permission class here defines any.
+    """
+
+    def _written(self, serializer) -> dict:
+        """A created or updated record as the API shows it, read back by the fast path (DRF
+        would render it from the saved instance, whose prefetches the write has dropped)."""
+        if not hasattr(type(serializer), "render_record"):
+            return serializer.data
+        return type(serializer).render_record(
+            self.queryset.filter(pk=serializer.instance.pk), self.request)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        self.perform_create(serializer)
+        data = self._written(serializer)
+        return Response(data, status=201, headers=self.get_success_headers(data))
+
+    def update(self, request, *args, **kwargs):
+        instance = self.get_object()
+        serializer = self.get_serializer(instance, data=request.data,
+                                         partial=kwargs.pop("partial", False))
+        serializer.is_valid(raise_exception=True)
+        self.perform_update(serializer)
+        if getattr(instance, "_prefetched_objects_cache", None):
+            instance._prefetched_objects_cache = {}
+        return Response(self._written(serializer))
+
+    def retrieve(self, request, *args, **kwargs):
+        serializer_class = self.get_serializer_class()
+        value = self.kwargs[self.lookup_url_kwarg]
+        key = parse_uuid(value) if len(value) == 36 else None
+        if key is None or not hasattr(serializer_class, "render_record"):
+            return super().retrieve(request, *args, **kwargs)
+        record = serializer_class.render_record(
+            self.filter_queryset(self.queryset.all()).filter(pk=key), request)
+        if record is None:
+            raise Http404(f"No {self.queryset.model._meta.verbose_name} '{value}'.")
+        return Response(record)
+
+    def list(self, request, *args, **kwargs):
+        serializer_class = self.get_serializer_class()
+        if not hasattr(serializer_class, "ROW_COLUMNS"):
+            return super().list(request, *args, **kwargs)
+        queryset = self.filter_queryset(self.queryset.all().order_by(*self.ordering))
+        page = self.paginate_queryset(Rows(queryset, serializer_class.ROW_COLUMNS))
+        return self.get_paginated_response(serializer_class.render_rows(page, request))
