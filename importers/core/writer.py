@@ -18,6 +18,8 @@ from mirror.data.models import DataFormat, Dataset, DatasetType, FileRecord
 from mirror.data.services import file_store_atomically, session_relative_path
 from mirror.subjects.models import Project, Subject
 
+_NOT_LOOKED_UP = object()
+
 
 class Writer:
     def __init__(self, *, connection, counts: Counts, now: datetime.datetime,
@@ -27,10 +29,17 @@ class Writer:
         self.source = connection.source
         self._vocabulary: dict = {}
 
-    def _upsert(self, model, source_id: str, fields: dict, *, on_create: dict | None = None):
-        """Create or update one record; returns (record, outcome)."""
+    def _find(self, model, source_id: str):
+        return model.objects.filter(
+            pk=deterministic_uuid(self.source, model._meta.model_name, source_id)).first()
+
+    def _upsert(self, model, source_id: str, fields: dict, *, on_create: dict | None = None,
+                record=_NOT_LOOKED_UP):
+        """Create or update one record; returns (record, outcome). `record` is the current
+        one when the caller has already read it (None: it does not exist yet)."""
         key = deterministic_uuid(self.source, model._meta.model_name, source_id)
-        record = model.objects.filter(pk=key).first()
+        if record is _NOT_LOOKED_UP:
+            record = model.objects.filter(pk=key).first()
         if record is None:
             record = model(id=key, source=self.source, source_id=source_id,
                            imported_at=self.now, **fields, **(on_create or {}))
@@ -62,15 +71,14 @@ class Writer:
         return record
 
     def session(self, item: SessionRecord, *, subject: Subject, project: Project) -> Session:
-        existing = Session.objects.filter(
-            pk=deterministic_uuid(self.source, "session", item.source_id)).first()
+        existing = self._find(Session, item.source_id)
         json = dict((existing.json or {}) if existing else {})
         json[self.source] = item.upstream
         fields = {"subject_id": subject.pk, "lab_id": self.connection.lab_id,
                   "start_time": item.start_time, "end_time": item.end_time,
                   "number": item.number, "task_protocol": item.task_protocol,
                   "type": item.type, "n_trials": item.n_trials, "json": json}
-        record, outcome = self._upsert(Session, item.source_id, fields)
+        record, outcome = self._upsert(Session, item.source_id, fields, record=existing)
         if outcome is Outcome.CREATED:
             record.projects.add(project)
             subject.projects.add(project)
@@ -88,8 +96,7 @@ class Writer:
         md5, size = hashlib.md5(item.content).hexdigest(), len(item.content)
         repository = self.connection.repository
         relative_path = session_relative_path(session, item.collection, item.name)
-        current = Dataset.objects.filter(
-            pk=deterministic_uuid(self.source, "dataset", source_id)).first()
+        current = self._find(Dataset, source_id)
         on_disk = repository.directory / relative_path
         stale = current is None or current.hash != md5 or current.file_size != size \
             or not on_disk.is_file() or on_disk.stat().st_size != size
@@ -102,7 +109,7 @@ class Writer:
                   "data_format_id": self._vocab(
                       DataFormat, item.data_format,
                       file_extension=f".{item.name.rsplit('.', 1)[-1]}").pk}
-        dataset, _ = self._upsert(Dataset, source_id, fields,
+        dataset, _ = self._upsert(Dataset, source_id, fields, record=current,
                                   on_create={"created_datetime": self.now})
         copy, created = FileRecord.objects.get_or_create(
             id=deterministic_uuid(self.source, "filerecord", source_id),
