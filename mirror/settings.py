@@ -153,7 +153,7 @@ REST_FRAMEWORK = {
     # Session first: a stale token then gets 403 "Invalid token.", which makes ONE log in again.
     "DEFAULT_AUTHENTICATION_CLASSES": (
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "mirror.core.authentication.PreparedTokenAuthentication",
     ),
     "DEFAULT_PERMISSION_CLASSES": ("mirror.core.permissions.ReadOnlyUsersCanOnlyRead",),
     "DEFAULT_FILTER_BACKENDS": ("mirror.core.filter_backend.StrictFilterBackend",),

@@ -1,8 +1,8 @@
 """Sessions as Alyx shows them: a light list record and a full detail with its datasets."""
-from django.db.models import OuterRef, Subquery
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from mirror.actions import reads
 from mirror.actions.models import Session
 from mirror.core.fields import (
     LinkedRecordField,
@@ -11,16 +11,11 @@ from mirror.core.fields import (
     QCField,
     SelfLinkField,
 )
-from mirror.core.rows import QC_LABELS, iso, links
-from mirror.core.rows import gather as rows_gather
+from mirror.core.rows import QC_LABELS, group, iso, links
 from mirror.core.serializers import PROVENANCE_FIELDS, MirrorSerializer
 from mirror.data.links import add_uuid_string, base_url, dataset_data_url
 from mirror.data.models import Dataset
-from mirror.data.selectors import (
-    downloadable_copies_first,
-    downloadable_datasets,
-    file_records_prefetch,
-)
+from mirror.data.selectors import downloadable_datasets, file_records_prefetch
 from mirror.people.models import Lab, User
 from mirror.subjects.models import Project, Subject
 
@@ -53,15 +48,7 @@ class SessionDatasetSerializer(serializers.ModelSerializer):
 
 
 def _dataset_records(session_id, request) -> list[dict]:
-    """SessionDatasetSerializer's output for a session, from rows: one query, the preferred
-    copy of each dataset (what `data_url` is made from) read by two correlated subqueries."""
-    first = downloadable_copies_first(OuterRef("pk"))
-    datasets = downloadable_datasets().filter(session_id=session_id).order_by(
-        "collection", "name", "id").annotate(
-        copy_path=Subquery(first.values("relative_path")[:1]),
-        copy_root=Subquery(first.values("data_repository__data_url")[:1])).values_list(
-        "id", "name", "dataset_type__name", "file_size", "hash", "version", "collection",
-        "revision__name", "default_dataset", "qc", "copy_path", "copy_root")
+    """SessionDatasetSerializer's output for a session, from rows (one prepared query)."""
     link = links(request, "datasets")
     return [{
         "id": str(pk), "name": name, "dataset_type": kind,
@@ -70,7 +57,7 @@ def _dataset_records(session_id, request) -> list[dict]:
         "collection": collection, "revision": revision or "",
         "default_revision": str(bool(default)), "qc": QC_LABELS[qc],
     } for (pk, name, kind, size, md5, version, collection, revision, default, qc, path,
-           root) in datasets]
+           root) in reads.session_datasets(session_id)]
 
 
 class SessionListSerializer(MirrorSerializer):
@@ -99,9 +86,7 @@ class SessionListSerializer(MirrorSerializer):
     @classmethod
     def render_rows(cls, rows, request) -> list[dict]:
         """The fields above from `ROW_COLUMNS` rows, projects in one query (mirror.core.rows)."""
-        projects = rows_gather(Session.projects.through.objects.filter(
-            session_id__in=[row["id"] for row in rows]).order_by("project__name"),
-            "session_id", "project__name")
+        projects = group(reads.projects_of_sessions([row["id"] for row in rows]))
         link = links(request, "sessions")
         return [{"id": str(row["id"]), "subject": row["subject__nickname"],
                  "start_time": iso(row["start_time"]), "number": row["number"],
@@ -177,27 +162,20 @@ class SessionSerializer(MirrorSerializer):
         return queryset.select_related("subject", "lab").prefetch_related(
             "users", "projects", Prefetch("data_dataset_session_related", queryset=datasets))
 
-    DETAIL_COLUMNS = ("id", "subject__nickname", "lab__name", "type", "task_protocol",
-                      "number", "start_time", "end_time", "narrative", "parent_session_id",
-                      "n_correct_trials", "n_trials", "extended_qc", "qc", "auto_datetime",
-                      "json", "name", "source", "source_id", "imported_at",
-                      "upstream_deleted_at")
-
     @classmethod
-    def render_record(cls, queryset, request) -> dict | None:
-        """The fields above for the one session in `queryset`, or None (mirror.core.rows)."""
-        row = queryset.values(*cls.DETAIL_COLUMNS).first()
-        if row is None:
+    def render_record(cls, pk, request) -> dict | None:
+        """The fields above for the session `pk`, or None (mirror.core.rows): four prepared
+        queries (mirror.actions.reads)."""
+        found = reads.session_row(pk)
+        if not found:
             return None
+        row = dict(zip(reads.DETAIL_COLUMNS, found[0], strict=True))
         pk, link = row["id"], links(request, "sessions")
-        through = Session.users.through.objects.filter(session_id=pk)
         return {
             "subject": row["subject__nickname"],
-            "users": list(through.order_by("user__username").values_list(
-                "user__username", flat=True)),
+            "users": [name for name, in reads.session_users(pk)],
             "location": None, "procedures": [], "lab": row["lab__name"],
-            "projects": list(Session.projects.through.objects.filter(session_id=pk).order_by(
-                "project__name").values_list("project__name", flat=True)),
+            "projects": [name for name, in reads.session_projects(pk)],
             "type": row["type"], "task_protocol": row["task_protocol"], "number": row["number"],
             "start_time": iso(row["start_time"]), "end_time": iso(row["end_time"]),
             "narrative": row["narrative"], "parent_session": link(row["parent_session_id"]),

@@ -58,3 +58,16 @@ class MirrorModel(models.Model):
         if self._state.adding and self.source != LOCAL and self.source_id:
             self.id = deterministic_uuid(self.source, self._meta.model_name, self.source_id)
         super().save(*args, **kwargs)
+
+
+class RowCount(models.Model):
+    """The number of rows in a big table, kept exact by triggers (mirror.core.rowcount)."""
+
+    table_name = models.CharField(max_length=63, primary_key=True)
+    row_count = models.BigIntegerField()
+
+    class Meta:
+        db_table = "core_rowcount"
+
+    def __str__(self):
+        return f"{self.table_name}: {self.row_count}"

@@ -3,15 +3,17 @@
 DRF renders a page by building a model instance per row and per related row, then calling every
 field's `get_attribute` and `to_representation`: at 100–1000 rows a page that is most of a list
 request's time (10–20x what the database needs). A serializer that defines `ROW_COLUMNS` and
-`render_rows(rows, request)` is listed from one `values()` query plus one query per to-many field
-for the whole page, and renders plain dicts. Its output must equal its DRF output byte for byte
-(tests/api/test_rows.py checks each); writes and the OpenAPI schema still use the DRF fields.
+`render_rows(rows, request)` is listed from one `values()` query plus one prepared query per
+to-many field for the whole page (mirror.core.prepared), and renders plain dicts. Its output
+must equal its DRF output byte for byte (tests/api/test_rows.py checks each); writes and the
+OpenAPI schema still use the DRF fields.
 """
 from collections import defaultdict
 
 from django.http import Http404
 from rest_framework.response import Response
 
+from mirror.core import rowcount
 from mirror.core.fields import api_root, parse_uuid
 from mirror.core.qc import QC
 
@@ -34,16 +36,11 @@ def links(request, endpoint: str):
     return lambda pk: None if pk is None else f"{prefix}{pk}"
 
 
-def gather(queryset, key: str, *values: str) -> dict:
-    """`{key value: [row, …]}` from one query; rows are tuples of `values` (a single value
-    alone), in the queryset's order."""
+def group(rows) -> dict:
+    """`{first value: [rest, …]}` from tuples (the rest alone when it is one value), in order."""
     grouped = defaultdict(list)
-    if len(values) == 1:
-        for owner, value in queryset.values_list(key, values[0]):
-            grouped[owner].append(value)
-    else:
-        for owner, *rest in queryset.values_list(key, *values):
-            grouped[owner].append(rest)
+    for owner, *rest in rows:
+        grouped[owner].append(rest[0] if len(rest) == 1 else rest)
     return grouped
 
 
@@ -55,7 +52,7 @@ class Rows:
         self.queryset, self.columns = queryset, columns
 
     def count(self) -> int:
-        return self.queryset.count()
+        return rowcount.count(self.queryset)
 
     def __getitem__(self, page: slice) -> list[dict]:
         return list(self.queryset.values(*self.columns)[page])
@@ -63,7 +60,8 @@ class Rows:
 
 class RowReadMixin:
     """For viewsets: list from rows when the list serializer can render them, and read one
-    record by UUID from rows when the serializer has `render_record(queryset, request)`.
+    record by UUID from rows when the serializer has `render_record(pk, request)` (which must
+    read the rows the viewset's queryset holds; filters given on a detail URL are checked first).
 
     The fast read skips object permissions: no permission class here defines any.
     """
@@ -73,8 +71,7 @@ class RowReadMixin:
         would render it from the saved instance, whose prefetches the write has dropped)."""
         if not hasattr(type(serializer), "render_record"):
             return serializer.data
-        return type(serializer).render_record(
-            self.queryset.filter(pk=serializer.instance.pk), self.request)
+        return type(serializer).render_record(serializer.instance.pk, self.request)
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
@@ -99,8 +96,11 @@ class RowReadMixin:
         key = parse_uuid(value) if len(value) == 36 else None
         if key is None or not hasattr(serializer_class, "render_record"):
             return super().retrieve(request, *args, **kwargs)
-        record = serializer_class.render_record(
-            self.filter_queryset(self.queryset.all()).filter(pk=key), request)
+        if request.query_params and not self.filter_queryset(
+                self.queryset.all()).filter(pk=key).exists():
+            record = None  # the filters given exclude it
+        else:
+            record = serializer_class.render_record(key, request)
         if record is None:
             raise Http404(f"No {self.queryset.model._meta.verbose_name} '{value}'.")
         return Response(record)

@@ -5,6 +5,7 @@ from mirror.actions.models import Session
 from mirror.core import rows
 from mirror.core.fields import LinkedRecordField, NaturalKeyRelatedField, QCField, SelfLinkField
 from mirror.core.serializers import PROVENANCE_FIELDS, MirrorSerializer
+from mirror.data import reads
 from mirror.data.links import add_uuid_string, base_url, file_record_data_url
 from mirror.data.models import (
     DataFormat,
@@ -91,12 +92,8 @@ class DatasetSerializer(MirrorSerializer):
     def render_rows(cls, page, request) -> list[dict]:
         """The fields above from `ROW_COLUMNS` rows; tags and file records in one query each."""
         ids = [row["id"] for row in page]
-        tags = rows.gather(Tag.datasets.through.objects.filter(dataset_id__in=ids).order_by(
-            "tag__name"), "dataset_id", "tag__name", "tag__protected", "tag__public")
-        files = rows.gather(FileRecord.objects.filter(dataset_id__in=ids).order_by(
-            "data_repository__globus_is_personal", "id"), "dataset_id", "id",
-            "data_repository__name", "data_repository__globus_path", "relative_path",
-            "data_repository__data_url", "exists")
+        tags = rows.group(reads.tags_of_datasets(ids))
+        files = rows.group(reads.files_of_datasets(ids))
         dataset_link = rows.links(request, "datasets")
         session_link = rows.links(request, "sessions")
         return [{

@@ -66,4 +66,4 @@ def test_session_detail_record(rich_world):
         queryset = Session.objects.filter(pk=session.pk)
         drf = SessionSerializer(SessionSerializer.eager_load(queryset).get(),
                                 context=_context()).data
-        assert _same(SessionSerializer.render_record(queryset, _context()["request"]), drf)
+        assert _same(SessionSerializer.render_record(session.pk, _context()["request"]), drf)
