@@ -90,7 +90,7 @@ class SessionListSerializer(MirrorSerializer):
         link = links(request, "sessions")
         return [{"id": str(row["id"]), "subject": row["subject__nickname"],
                  "start_time": iso(row["start_time"]), "number": row["number"],
-                 "lab": row["lab__name"], "projects": projects.get(row["id"], []),
+                 "lab": row["lab__name"], "projects": projects.get(str(row["id"]), []),
                  "url": link(row["id"]), "task_protocol": row["task_protocol"],
                  "source": row["source"], "source_id": row["source_id"],
                  "imported_at": iso(row["imported_at"]),

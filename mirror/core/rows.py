@@ -13,7 +13,7 @@ from collections import defaultdict
 from django.http import Http404
 from rest_framework.response import Response
 
-from mirror.core import rowcount
+from mirror.core import rowcount, text_values
 from mirror.core.fields import api_root, parse_uuid
 from mirror.core.qc import QC
 
@@ -21,8 +21,8 @@ QC_LABELS = {int(choice): choice.label for choice in QC}
 
 
 def iso(value) -> str | None:
-    """DRF's DateTimeField output for a naive (wall-clock) datetime."""
-    return None if value is None else value.isoformat()
+    """DRF's DateTimeField output for a naive (wall-clock) datetime (text stays as it is)."""
+    return value if value is None or isinstance(value, str) else value.isoformat()
 
 
 def text(value) -> str | None:
@@ -37,10 +37,11 @@ def links(request, endpoint: str):
 
 
 def group(rows) -> dict:
-    """`{first value: [rest, …]}` from tuples (the rest alone when it is one value), in order."""
+    """`{str(first value): [rest, …]}` from tuples (the rest alone when it is one value), in
+    order; keyed by text, as page rows carry their keys (mirror.core.text_values)."""
     grouped = defaultdict(list)
     for owner, *rest in rows:
-        grouped[owner].append(rest[0] if len(rest) == 1 else rest)
+        grouped[str(owner)].append(rest[0] if len(rest) == 1 else rest)
     return grouped
 
 
@@ -55,7 +56,8 @@ class Rows:
         return rowcount.count(self.queryset)
 
     def __getitem__(self, page: slice) -> list[dict]:
-        return list(self.queryset.values(*self.columns)[page])
+        """The page's rows, keys and times already as text (mirror.core.text_values)."""
+        return text_values.text_values(self.queryset.values(*self.columns)[page])
 
 
 class RowReadMixin:

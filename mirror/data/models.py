@@ -200,8 +200,11 @@ class Dataset(MirrorModel):
         indexes = [models.Index(fields=["session", "name"], name="dataset_session_name"),
                    # /datasets pages in this order: without it each page sorts every row
                    models.Index(fields=["-created_datetime", "id"], name="dataset_newest_first"),
-                   # /sessions?datasets=<name> and ONE's path2url look datasets up by name
-                   models.Index(fields=["name", "session"], name="dataset_name_session")]
+                   # /sessions?datasets=<name> and ONE's path2url look datasets up by name;
+                   # PostgreSQL answers the QC bound and the file check from the index alone
+                   # (SQLite ignores `include`)
+                   models.Index(fields=["name", "session"], include=["qc", "id"],
+                                name="dataset_name_session")]
 
     def __str__(self):
         return f"{self.collection}/{self.name}" if self.collection else self.name
@@ -250,6 +253,11 @@ class FileRecord(MirrorModel):
             models.UniqueConstraint(fields=["data_repository", "relative_path"],
                                     name="data_filerecord_unique_path"),
         ]
+        # "Has a downloadable copy" (session detail, ?datasets=, ?dataset_types=) probes a
+        # dataset's existing copies: an index-only lookup instead of a hash of every record.
+        indexes = [models.Index(fields=["dataset", "data_repository"],
+                                condition=models.Q(exists=True),
+                                name="filerecord_existing_copies")]
 
     def __str__(self):
         return f"{self.data_repository_id}:{self.relative_path}"

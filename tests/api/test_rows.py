@@ -6,6 +6,7 @@ from rest_framework.test import APIRequestFactory
 
 from mirror.actions.models import Session
 from mirror.actions.serializers import SessionListSerializer, SessionSerializer
+from mirror.core.rows import Rows
 from mirror.data.dataset_serializers import DatasetSerializer
 from mirror.data.models import DataRepository, Dataset, FileRecord, Revision, Tag
 from tests import factories
@@ -49,16 +50,18 @@ def test_session_list_rows(rich_world):
     queryset = Session.objects.order_by("-start_time", "id")
     drf = SessionListSerializer(SessionListSerializer.eager_load(queryset), many=True,
                                 context=_context()).data
-    rows = list(queryset.values(*SessionListSerializer.ROW_COLUMNS))
-    assert _same(SessionListSerializer.render_rows(rows, _context()["request"]), drf)
+    for rows in (list(queryset.values(*SessionListSerializer.ROW_COLUMNS)),
+                 Rows(queryset, SessionListSerializer.ROW_COLUMNS)[0:100]):
+        assert _same(SessionListSerializer.render_rows(rows, _context()["request"]), drf)
 
 
 def test_dataset_list_rows(rich_world):
     queryset = Dataset.objects.order_by("-created_datetime", "id")
     drf = DatasetSerializer(DatasetSerializer.eager_load(queryset), many=True,
                             context=_context()).data
-    rows = list(queryset.values(*DatasetSerializer.ROW_COLUMNS))
-    assert _same(DatasetSerializer.render_rows(rows, _context()["request"]), drf)
+    for rows in (list(queryset.values(*DatasetSerializer.ROW_COLUMNS)),
+                 Rows(queryset, DatasetSerializer.ROW_COLUMNS)[0:100]):
+        assert _same(DatasetSerializer.render_rows(rows, _context()["request"]), drf)
 
 
 def test_session_detail_record(rich_world):
