@@ -1,6 +1,7 @@
 """The floor's SQL: each read of the benchmark as one hand-written statement, on both databases.
 
-Each statement returns the page's rows and the total count (a scalar subquery) in one round trip;
+Each statement returns the page's rows and the total count (a scalar subquery: the kept row count
+for an unfiltered list, as the API reads it, else COUNT(*)) in one round trip;
 to-many values either come as one aggregated string (a scalar subquery, so no cross product) or as
 extra joined rows grouped in Python. Filters are written the way the database can use indexes
 (a date range as a half-open `start_time` interval), which is what "the floor" means.
@@ -22,6 +23,15 @@ def downloadable(dataset: str) -> str:
     return (f'EXISTS (SELECT 1 FROM data_filerecord f JOIN data_datarepository r ON '
             f'r.id = f.data_repository_id WHERE f.dataset_id = {dataset}.id AND f."exists" '
             f'AND NOT r.globus_is_personal)')
+
+
+def total(table: str, where: str) -> str:
+    """The count as the API gets it: an unfiltered list reads the trigger-kept row count
+    (mirror.core.rowcount), a filtered one counts its rows."""
+    if where == "1 = 1":
+        return f"(SELECT row_count FROM core_rowcount WHERE table_name = '{table}')"
+    alias = table.split("_")[-1][0]  # s for actions_session, d for data_dataset
+    return f"(SELECT COUNT(*) FROM {table} {alias} WHERE {where})"
 
 
 def session_where(filters: dict) -> tuple[str, list]:
@@ -50,7 +60,7 @@ def session_list(where: str) -> str:
     return f"""
         SELECT s.id, sub.nickname, s.start_time, s.number, l.name, {projects}, s.task_protocol,
                s.source, s.source_id, s.imported_at, s.upstream_deleted_at,
-               (SELECT COUNT(*) FROM actions_session s WHERE {where})
+               {total("actions_session", where)}
         FROM actions_session s
         JOIN subjects_subject sub ON sub.id = s.subject_id
         LEFT JOIN people_lab l ON l.id = s.lab_id
@@ -94,7 +104,7 @@ def dataset_list(where: str) -> str:
                {tags}, d.qc, d.json, d.source, d.source_id, d.imported_at,
                d.upstream_deleted_at, d.total,
                f.id, r.name, r.globus_path, f.relative_path, r.data_url, f."exists"
-        FROM (SELECT d.*, (SELECT COUNT(*) FROM data_dataset d WHERE {where}) AS total
+        FROM (SELECT d.*, {total("data_dataset", where)} AS total
               FROM data_dataset d WHERE {where}
               ORDER BY d.created_datetime DESC, d.id LIMIT %s OFFSET %s) d
         LEFT JOIN people_user u ON u.id = d.created_by_id

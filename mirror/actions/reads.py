@@ -1,4 +1,5 @@
-"""The sessions' hot reads, prepared once per process (mirror.core.prepared)."""
+"""The sessions' hot reads, prepared once per process (mirror.core.prepared); keys and times
+come back as the API's text."""
 from django.db.models import OuterRef, Subquery
 
 from mirror.actions.models import Session
@@ -11,19 +12,19 @@ DETAIL_COLUMNS = ("id", "subject__nickname", "lab__name", "type", "task_protocol
                   "source_id", "imported_at", "upstream_deleted_at")
 
 session_row = PreparedRead(
-    lambda pk: Session.objects.filter(pk=pk).values_list(*DETAIL_COLUMNS), UUID)
+    lambda pk: Session.objects.filter(pk=pk).values_list(*DETAIL_COLUMNS), UUID, text=True)
 
 session_users = PreparedRead(
     lambda pk: Session.users.through.objects.filter(session_id=pk).order_by(
-        "user__username").values_list("user__username"), UUID)
+        "user__username").values_list("user__username"), UUID, text=True)
 
 session_projects = PreparedRead(
     lambda pk: Session.projects.through.objects.filter(session_id=pk).order_by(
-        "project__name").values_list("project__name"), UUID)
+        "project__name").values_list("project__name"), UUID, text=True)
 
 projects_of_sessions = PreparedRead(
     lambda pks: Session.projects.through.objects.filter(session_id__in=pks).order_by(
-        "project__name").values_list("session_id", "project__name"), UUIDS)
+        "project__name").values_list("session_id", "project__name"), UUIDS, text=True)
 
 
 def _session_datasets(pk):
@@ -38,4 +39,4 @@ def _session_datasets(pk):
         "revision__name", "default_dataset", "qc", "copy_path", "copy_root")
 
 
-session_datasets = PreparedRead(_session_datasets, UUID)
+session_datasets = PreparedRead(_session_datasets, UUID, text=True)

@@ -97,6 +97,10 @@ class LocalDateTimeFilter(django_filters.DateTimeFilter):
         return super().filter(qs, value)
 
 
+_FORM_CLASSES: dict = {}  # (filterset class, names of the filters given) -> form class
+_FORM_CLASSES_KEPT = 512
+
+
 class MirrorFilterSet(django_filters.FilterSet):
     """Provenance filters and `django=` for every endpoint; subclasses add Alyx's filters.
 
@@ -118,6 +122,18 @@ class MirrorFilterSet(django_filters.FilterSet):
             self.base_filters = {name: filter_ for name, filter_ in self.base_filters.items()
                                  if name in data}
         super().__init__(data, queryset, request=request, prefix=prefix)
+
+    def get_form_class(self):
+        """django-filter builds a new form class (and a form field per filter) on each request;
+        the class for a set of given filters is the same every time, so it is kept (a bounded
+        number of them: the sets come from query strings)."""
+        key = (type(self), tuple(self.filters))
+        form_class = _FORM_CLASSES.get(key)
+        if form_class is None:
+            if len(_FORM_CLASSES) >= _FORM_CLASSES_KEPT:
+                _FORM_CLASSES.clear()
+            form_class = _FORM_CLASSES[key] = super().get_form_class()
+        return form_class
 
     @classmethod
     def filter_for_field(cls, field, field_name, lookup_expr=None):

@@ -22,6 +22,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models.expressions import RawSQL
 
+from mirror.core.text_values import column_converters
+
 UUID, TEXT, UUIDS = "uuid", "text", "uuids"
 _STAND_IN_BASE = 0x5EED_0000_0000_4000_8000_0000_0000_0000
 
@@ -48,10 +50,17 @@ def _uuid_set_sql(vendor: str) -> str:
     raise ImproperlyConfigured(f"PreparedRead has no list-of-keys form for {vendor}")
 
 
+def _hex(value) -> str:
+    """32 hex digits of a key; the dashed text of a page row is rewritten, not parsed."""
+    if isinstance(value, str) and len(value) == 36:
+        return value.replace("-", "").lower()
+    return _as_uuid(value).hex
+
+
 def _bind_uuid_set(vendor: str):
     if vendor == "postgresql":
         return lambda values: [_as_uuid(value) for value in values]
-    return lambda values: json.dumps([_as_uuid(value).hex for value in values])
+    return lambda values: json.dumps([_hex(value) for value in values])
 
 
 @dataclass(frozen=True)
@@ -59,18 +68,19 @@ class _Compiled:
     sql: str
     params: tuple
     slots: tuple  # (position in params, index of the caller's value, binder)
-    converters: tuple  # (column, converter functions, expression)
+    converters: tuple  # per column: a function of the raw cell, or None
 
 
 class PreparedRead:
     """`read = PreparedRead(lambda pk: Model.objects.filter(pk=pk).values_list(...), UUID)`;
-    `read(some_pk)` returns the rows as tuples, converted as `values_list()` would."""
+    `read(some_pk)` returns the rows as tuples, converted as `values_list()` would, or with
+    `text=True` with UUIDs and datetimes as the API's text (mirror.core.text_values)."""
 
-    def __init__(self, build: Callable, *kinds: str):
+    def __init__(self, build: Callable, *kinds: str, text: bool = False):
         unknown = set(kinds) - {UUID, TEXT, UUIDS}
         if unknown:
             raise ValueError(f"unknown parameter kinds: {sorted(unknown)}")
-        self.build, self.kinds = build, kinds
+        self.build, self.kinds, self.text = build, kinds, text
         self._compiled: dict[tuple[str, str], _Compiled] = {}
         self._lock = threading.Lock()
 
@@ -89,19 +99,11 @@ class PreparedRead:
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
-        if compiled.converters:
-            return [self._convert(row, compiled.converters, connection) for row in rows]
-        return rows
-
-    @staticmethod
-    def _convert(row, converters, connection) -> tuple:
-        row = list(row)
-        for column, functions, expression in converters:
-            value = row[column]
-            for function in functions:
-                value = function(value, expression, connection)
-            row[column] = value
-        return tuple(row)
+        converters = compiled.converters
+        if not any(converters):
+            return rows
+        return [tuple(cell if convert is None else convert(cell)
+                      for cell, convert in zip(row, converters, strict=True)) for row in rows]
 
     def _stand_ins(self, vendor: str) -> tuple[list, list]:
         """Values to build the queryset with, and for each, how to spot and bind it."""
@@ -135,8 +137,6 @@ class PreparedRead:
             raise ImproperlyConfigured(
                 f"PreparedRead: parameters {sorted(set(range(len(self.kinds))) - found)} do not "
                 "reach the SQL as plain bound values (use them in exact lookups only)")
-        columns = [selected[0] for selected in compiler.select[:compiler.col_count]]
-        converters = tuple((column, tuple(functions), expression) for column, (
-            functions, expression) in compiler.get_converters(columns).items())
+        converters = tuple(column_converters(compiler, connection, text=self.text))
         # Django 5.2 selects values_list() columns in the order named (Query.selected).
         return _Compiled(sql, tuple(params), tuple(slots), converters)

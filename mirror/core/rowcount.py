@@ -13,10 +13,14 @@ once, while writers to that table wait, and stored; from then on the triggers ke
 from django.db import connection, transaction
 
 from mirror.core.models import RowCount
+from mirror.core.prepared import TEXT, PreparedRead
 
 #: Tables whose unfiltered lists are big enough to need it (each has triggers: migration
 #: core.0001_rowcount installs them; a table added here needs a migration doing the same).
 COUNTED_TABLES = ("actions_session", "data_dataset", "data_filerecord")
+
+_stored_count = PreparedRead(lambda table: RowCount.objects.filter(
+    table_name=table).values_list("row_count"), TEXT)
 
 
 def _trigger_name(table: str, event: str) -> str:
@@ -83,9 +87,9 @@ def table_rows(table: str) -> int:
     """The exact number of rows in a counted table, from core_rowcount (stored first if it is
     missing, counted while writers wait: a SHARE lock on PostgreSQL, the write lock on SQLite,
     whose transactions here begin IMMEDIATE)."""
-    stored = RowCount.objects.filter(table_name=table).values_list("row_count", flat=True).first()
-    if stored is not None:
-        return stored
+    stored = _stored_count(table)
+    if stored:
+        return stored[0][0]
     with transaction.atomic():
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":

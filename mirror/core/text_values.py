@@ -30,8 +30,10 @@ def _time_text(value):
     return value.isoformat()
 
 
-def _column_converters(compiler, connection) -> list:
-    """Per selected column: a function of the raw cell, or None to keep the cell as is."""
+def column_converters(compiler, connection, text: bool = True) -> list:
+    """Per column the compiler selects: a function of the raw cell, or None to keep it as is.
+    With `text`, UUIDs and datetimes become the API's text; otherwise (and for every other
+    column) cells go through Django's converters, as `values_list()` would give them."""
     expressions = [selected[0] for selected in compiler.select[:compiler.col_count]]
     django_converters = compiler.get_converters(expressions)
     sqlite = connection.vendor == "sqlite"
@@ -39,7 +41,9 @@ def _column_converters(compiler, connection) -> list:
     for column, expression in enumerate(expressions):
         field = getattr(expression, "output_field", None)
         functions = django_converters.get(column, ((), None))[0]
-        if isinstance(field, UUIDField):
+        if not text:
+            final = None
+        elif isinstance(field, UUIDField):
             final = _sqlite_uuid if sqlite else _python_uuid
         elif isinstance(field, DateTimeField):
             final = _time_text
@@ -70,7 +74,7 @@ def text_values(queryset) -> list[dict]:
     except EmptyResultSet:
         return []
     names = queryset._fields or [*queryset.query.values_select]
-    converters = _column_converters(compiler, connection)
+    converters = column_converters(compiler, connection)
     if len(names) != len(converters):
         raise ValueError("text_values() needs a values() queryset without extra columns")
     with connection.cursor() as cursor:
