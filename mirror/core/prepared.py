@@ -38,7 +38,7 @@ def _uuid_slot(stand_in: uuid.UUID, param):
     if param == stand_in:
         return _as_uuid
     if param == stand_in.hex:
-        return lambda value: _as_uuid(value).hex
+        return _hex
     return None
 
 

@@ -10,7 +10,7 @@ change. An unfiltered list reads that one row.
 A missing row (a fresh table, or `core_rowcount` itself emptied, as test flushes do) is counted
 once, while writers to that table wait, and stored; from then on the triggers keep it.
 """
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 from mirror.core.models import RowCount
 from mirror.core.prepared import TEXT, PreparedRead
@@ -19,7 +19,7 @@ from mirror.core.prepared import TEXT, PreparedRead
 #: core.0001_rowcount installs them; a table added here needs a migration doing the same).
 COUNTED_TABLES = ("actions_session", "data_dataset", "data_filerecord")
 
-_stored_count = PreparedRead(lambda table: RowCount.objects.filter(
+_stored_count = PreparedRead(lambda table: RowCount._default_manager.filter(
     table_name=table).values_list("row_count"), TEXT)
 
 
@@ -80,28 +80,31 @@ def is_whole_table(queryset) -> bool:
     query = queryset.query
     return (queryset.model._meta.db_table in COUNTED_TABLES and not query.where
             and not query.distinct and not query.combinator and not query.is_sliced
-            and connection.vendor in ("postgresql", "sqlite"))
+            and connections[queryset.db].vendor in ("postgresql", "sqlite"))
 
 
-def table_rows(table: str) -> int:
+def table_rows(table: str, using: str = DEFAULT_DB_ALIAS) -> int:
     """The exact number of rows in a counted table, from core_rowcount (stored first if it is
     missing, counted while writers wait: a SHARE lock on PostgreSQL, the write lock on SQLite,
     whose transactions here begin IMMEDIATE)."""
-    stored = _stored_count(table)
+    stored = _stored_count(table, using=using)
     if stored:
         return stored[0][0]
-    with transaction.atomic():
+    connection = connections[using]
+    quoted = connection.ops.quote_name(table)
+    with transaction.atomic(using=using):
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
-                cursor.execute(f"LOCK TABLE {connection.ops.quote_name(table)} IN SHARE MODE")
-            cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)}")
+                cursor.execute(f"LOCK TABLE {quoted} IN SHARE MODE")
+            cursor.execute(f"SELECT COUNT(*) FROM {quoted}")
             rows = cursor.fetchone()[0]
-        RowCount.objects.update_or_create(table_name=table, defaults={"row_count": rows})
+        RowCount._default_manager.using(using).update_or_create(
+            table_name=table, defaults={"row_count": rows})
     return rows
 
 
 def count(queryset) -> int:
     """`queryset.count()`, from the kept count when the queryset is a whole counted table."""
     if is_whole_table(queryset):
-        return table_rows(queryset.model._meta.db_table)
+        return table_rows(queryset.model._meta.db_table, using=queryset.db)
     return queryset.count()

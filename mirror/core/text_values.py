@@ -50,7 +50,7 @@ def column_converters(compiler, connection, text: bool = True) -> list:
         else:
             final = None
         if sqlite and final is not None:
-            functions = ()  # the raw text is already nearly the API's
+            functions = ()  # hex text or an already parsed datetime: Django's would add nothing
         converters.append(_chain(functions, final, expression, connection))
     return converters
 
