@@ -46,22 +46,18 @@ def _context():
     return {"request": APIRequestFactory().get("/")}
 
 
-def test_session_list_rows(rich_world):
-    queryset = Session.objects.order_by("-start_time", "id")
-    drf = SessionListSerializer(SessionListSerializer.eager_load(queryset), many=True,
-                                context=_context()).data
-    for rows in (list(queryset.values(*SessionListSerializer.ROW_COLUMNS)),
-                 Rows(queryset, SessionListSerializer.ROW_COLUMNS)[0:100]):
-        assert _same(SessionListSerializer.render_rows(rows, _context()["request"]), drf)
-
-
-def test_dataset_list_rows(rich_world):
-    queryset = Dataset.objects.order_by("-created_datetime", "id")
-    drf = DatasetSerializer(DatasetSerializer.eager_load(queryset), many=True,
-                            context=_context()).data
-    for rows in (list(queryset.values(*DatasetSerializer.ROW_COLUMNS)),
-                 Rows(queryset, DatasetSerializer.ROW_COLUMNS)[0:100]):
-        assert _same(DatasetSerializer.render_rows(rows, _context()["request"]), drf)
+@pytest.mark.parametrize(("serializer", "model", "ordering"), [
+    (SessionListSerializer, Session, ("-start_time", "id")),
+    (DatasetSerializer, Dataset, ("-created_datetime", "id")),
+], ids=["sessions", "datasets"])
+def test_list_rows(rich_world, serializer, model, ordering):
+    """Both ways a page's rows arrive (values() dicts, and the cursor path with text keys and
+    times) render what DRF renders."""
+    queryset = model.objects.order_by(*ordering)
+    drf = serializer(serializer.eager_load(queryset), many=True, context=_context()).data
+    for rows in (list(queryset.values(*serializer.ROW_COLUMNS)),
+                 Rows(queryset, serializer.ROW_COLUMNS)[0:100]):
+        assert _same(serializer.render_rows(rows, _context()["request"]), drf)
 
 
 def test_session_detail_record(rich_world):
