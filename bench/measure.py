@@ -35,6 +35,20 @@ def _one(server, password: str, eid: str) -> dict:
                            if line.startswith("ONE_JSON "))[9:])
 
 
+def _build_one_cache(origin: str) -> dict:
+    """`mirror_one_cache` as an administrator's job would run it: wall time, rows, bytes."""
+    import time
+
+    from mirror.onecache import store
+
+    started = time.perf_counter()
+    info = store.build(origin=origin)
+    return {"build_s": round(time.perf_counter() - started, 1),
+            "sessions": info["tables"]["sessions"]["nrecs"],
+            "datasets": info["tables"]["datasets"]["nrecs"],
+            "zip_mb": round(store.zip_path().stat().st_size / 1e6, 1)}
+
+
 def measure(*, runs: int, seconds: float, one_runs: int, writes: bool) -> dict:
     import django
 
@@ -75,6 +89,7 @@ def measure(*, runs: int, seconds: float, one_runs: int, writes: bool) -> dict:
             print(f"  {target.name}: {entry['api']['rps']} req/s, ratio {entry.get('ratio')}, "
                   f"{entry['queries']} queries", file=sys.stderr, flush=True)
         results["cleaned_up"] = bench_targets.cleanup()
+        results["one_cache"] = _build_one_cache(server.url)
         eid = Session.objects.order_by("-start_time", "id").values_list("pk", flat=True)[0]
         one = [_one(server, BENCH_PASSWORD, eid) for _ in range(one_runs)]
         if one:

@@ -6,6 +6,9 @@ the same way without that step: the difference is ONE's own cost. Run in its own
 temporary HOME (ONE reads and writes its params there) and no REST
 cache, so each run pays every request. Prints one JSON line of wall times:
 `python -m bench.one_timing <base url> <password> <session uuid>`.
+
+Then the cache-table path: a fresh ONE (new download folder) runs `load_cache()` (GET
+/cache/info, download /cache.zip, ONE loads the tables) and lists every session locally.
 """
 import json
 import os
@@ -43,7 +46,17 @@ def main(base_url: str, password: str, eid: str) -> dict:
     datasets = one.list_datasets(eid)
     loaded = one.load_datasets(eid, list(datasets))[0]
     load = time.perf_counter() - started
+    fresh = ONE(base_url=base_url, username="bench", password=password, silent=True,
+                cache_dir=home / "tables", cache_rest=None)
+    started = time.perf_counter()
+    fresh.load_cache()
+    load_cache = time.perf_counter() - started
+    started = time.perf_counter()
+    local_eids = fresh.search(query_type="local")
+    local_search = time.perf_counter() - started
     return {"login_s": round(login, 3), "search_all_s": round(search, 3),
+            "load_cache_s": round(load_cache, 3), "local_search_all_s": round(local_search, 4),
+            "local_listed": len(local_eids),
             "search_requests": search_requests, "sessions_listed": len(eids),
             "rest_list_all_s": round(rest_list, 3), "rest_listed": listed,
             "load_session_s": round(load, 3),

@@ -70,7 +70,16 @@ def section(results: dict, *, runs: int, seconds: float) -> str:
                 f"{one['search_all_s']} s ({one['search_requests']:.0f} requests); the same "
                 f"pages through `one.alyx.rest('sessions', 'list')` {one['rest_list_all_s']} s; "
                 f"loading one session's {one['datasets_loaded']:.0f} datasets "
-                f"{one['load_session_s']} s; login {one['login_s']} s.")
+                f"{one['load_session_s']} s; login {one['login_s']} s. With the cache tables: "
+                f"`one.load_cache()` {one['load_cache_s']} s (download and ONE's loading), then "
+                f"`one.search(query_type='local')` over all {one['local_listed']:,.0f} sessions "
+                f"{one['local_search_all_s']} s.")
+        for size, tables in (("1×", figures.get("one_cache")),
+                             ("5×", (large or {}).get("one_cache"))):
+            if tables:
+                lines.append(f"`manage.py mirror_one_cache` at {size}: {tables['build_s']} s "
+                             f"for {tables['sessions']:,} sessions and {tables['datasets']:,} "
+                             f"datasets, a {tables['zip_mb']} MB zip.")
         lines.append("")
     return "\n".join([*lines, END])
 

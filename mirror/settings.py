@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "mirror.subjects",
     "mirror.actions",
     "mirror.data",
+    "mirror.onecache",
     "importers",
 ]
 # Benchmarks only (`make bench`): the seeding command and the floor views of bench/floor.py.
@@ -147,6 +148,9 @@ MIRROR_DATA_ROOT = Path(os.environ.get("MIRROR_DATA_ROOT", VAR_DIR / "data"))
 MIRROR_FILES_AUTH = os.environ.get("MIRROR_FILES_AUTH", "none")
 MIRROR_PUBLIC_URL = os.environ.get("MIRROR_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 MIRROR_FILES_PREFIX = "data"
+# ONE cache tables (manage.py mirror_one_cache); one shared folder for all app servers.
+MIRROR_CACHE_TABLES_ROOT = Path(os.environ.get("MIRROR_CACHE_TABLES_ROOT",
+                                               VAR_DIR / "cache-tables"))
 # Labvanced webhook bodies: JSON routes and media uploads (413 above these).
 MIRROR_WEBHOOK_MAX_BODY = int(os.environ.get("MIRROR_WEBHOOK_MAX_BODY", 1024 * 1024))
 MIRROR_WEBHOOK_MAX_UPLOAD = int(os.environ.get("MIRROR_WEBHOOK_MAX_UPLOAD", 200 * 1024 * 1024))

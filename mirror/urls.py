@@ -1,7 +1,7 @@
 """Alyx's URL contract: one router for every resource, no trailing slashes."""
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
@@ -11,6 +11,12 @@ from mirror.actions.views import SessionViewSet
 from mirror.core.views import AuthTokenView, EndpointIndexView, HealthView
 from mirror.data import views as data_views
 from mirror.data.serving import serve_data_file
+from mirror.onecache.views import (
+    CacheInfoView,
+    CacheZipView,
+    TaggedCacheInfoView,
+    TaggedCacheZipView,
+)
 from mirror.people.views import LabViewSet, UserViewSet
 from mirror.subjects.views import ProjectViewSet, SubjectViewSet
 
@@ -44,6 +50,12 @@ urlpatterns = [
     path("auth/", include("rest_framework.urls")),
     path("admin/", admin.site.urls),
     path(f"{settings.MIRROR_FILES_PREFIX}/<path:path>", serve_data_file, name="data-file"),
+    # ONE asks `cache/info` without a slash, Alyx documents it with one: both answer
+    re_path(r"^cache/info/?$", CacheInfoView.as_view(), name="cache-info"),
+    re_path(r"^cache/info/(?P<tag>[\w.-]+)/?$", TaggedCacheInfoView.as_view(),
+            name="cache-info-tag"),
+    path("cache.zip", CacheZipView.as_view(), name="cache-zip"),
+    re_path(r"^cache/(?P<tag>[\w.-]+)\.zip$", TaggedCacheZipView.as_view(), name="cache-zip-tag"),
     path("hooks/labvanced/<str:token>/<str:route>", labvanced_webhook.receive,
          name="labvanced-webhook"),
     *router.urls,

@@ -8,8 +8,9 @@ from tests import factories
 
 @pytest.fixture(autouse=True)
 def data_root(tmp_path, settings):
-    """Every test writes dataset files under its own temporary MIRROR_DATA_ROOT."""
+    """Every test writes dataset files (and ONE cache tables) under its own temporary folder."""
     settings.MIRROR_DATA_ROOT = tmp_path / "data"
+    settings.MIRROR_CACHE_TABLES_ROOT = tmp_path / "cache-tables"
     return settings.MIRROR_DATA_ROOT
 
 

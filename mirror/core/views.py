@@ -64,5 +64,6 @@ class EndpointIndexView(APIView):
         index = {name: f"{base}/{name}" for name in self.endpoints}
         index.update({"auth-token": f"{base}/auth-token", "api-schema": f"{base}/api/schema",
                       "docs": f"{base}/docs", "health": f"{base}/health",
+                      "cache-info": f"{base}/cache/info",
                       "admin": f"{base}/admin/", "data": f"{base}/{settings.MIRROR_FILES_PREFIX}/"})
         return Response(index)
