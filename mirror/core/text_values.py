@@ -65,6 +65,10 @@ def _chain(functions, final, expression, connection):
     return convert
 
 
+# The converters of a model's value columns on a database: the same for every page of a list.
+_CONVERTERS: dict[tuple, list] = {}
+
+
 def text_values(queryset) -> list[dict]:
     """`list(queryset)` for a `values()` queryset, UUIDs and datetimes as the API's text."""
     connection = connections[queryset.db]
@@ -74,7 +78,10 @@ def text_values(queryset) -> list[dict]:
     except EmptyResultSet:
         return []
     names = queryset._fields or [*queryset.query.values_select]
-    converters = column_converters(compiler, connection)
+    key = (queryset.model, tuple(names), queryset.db)
+    converters = _CONVERTERS.get(key)
+    if converters is None:
+        converters = _CONVERTERS[key] = column_converters(compiler, connection)
     if len(names) != len(converters):
         raise ValueError("text_values() needs a values() queryset without extra columns")
     with connection.cursor() as cursor:

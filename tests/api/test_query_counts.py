@@ -61,6 +61,20 @@ def test_a_short_page_needs_no_count(api, big_world, endpoint):
     assert _queries(api, f"/{endpoint}?limit=1000") == full - 1
 
 
+@pytest.mark.parametrize(("endpoint", "related"), [
+    ("sessions?date_range=2020-01-01,2020-01-31", "subjects_subject"),
+    ("datasets?name=_ibl_trials.table.csv", "data_datasettype")])
+def test_a_filtered_count_reads_only_the_listed_table(api, big_world, endpoint, related):
+    """The rows' related names need joins; the COUNT of the same filter does not."""
+    with CaptureQueriesContext(connection) as context:
+        body = api.get(f"/{endpoint}&limit=1").json()
+    assert body["count"] > 1
+    counts = [q["sql"] for q in context.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert len(counts) == 1 and related not in counts[0], counts
+    pages = [q["sql"] for q in context.captured_queries if "LIMIT" in q["sql"].upper()]
+    assert any(related in sql for sql in pages), "the page itself should join for the names"
+
+
 def test_session_detail_queries_do_not_grow_with_datasets(api, big_world):
     """One session with 1 dataset and one with 6 cost the same."""
     few = big_world.sessions[0]

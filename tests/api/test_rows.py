@@ -56,7 +56,7 @@ def test_list_rows(rich_world, serializer, model, ordering):
     queryset = model.objects.order_by(*ordering)
     drf = serializer(serializer.eager_load(queryset), many=True, context=_context()).data
     for rows in (list(queryset.values(*serializer.ROW_COLUMNS)),
-                 Rows(queryset, serializer.ROW_COLUMNS)[0:100]):
+                 Rows(queryset.values(*serializer.ROW_COLUMNS), queryset.all)[0:100]):
         assert _same(serializer.render_rows(rows, _context()["request"]), drf)
 
 
