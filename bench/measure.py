@@ -39,10 +39,10 @@ def _build_one_cache(origin: str) -> dict:
     """`mirror_one_cache` as an administrator's job would run it: wall time, rows, bytes."""
     import time
 
-    from mirror.onecache import store
+    from mirror.onecache import build, store
 
     started = time.perf_counter()
-    info = store.build(origin=origin)
+    info = build.build(origin=origin)
     return {"build_s": round(time.perf_counter() - started, 1),
             "sessions": info["tables"]["sessions"]["nrecs"],
             "datasets": info["tables"]["datasets"]["nrecs"],

@@ -10,13 +10,13 @@ from one.alf.cache import QC_TYPE, load_tables
 
 from mirror.core.qc import QC
 from mirror.data.models import DataRepository, FileRecord, Revision, Tag
-from mirror.onecache import store, tables
+from mirror.onecache import build, store, tables
 from tests import factories
 
 
 def build_and_load(tmp_path, tag=None):
     """Build, unzip what a client downloads, and load it with ONE's own reader."""
-    info = store.build(origin="http://mirror.test", tag=tag)
+    info = build.build(origin="http://mirror.test", tag=tag)
     unpacked = tmp_path / f"unpacked-{tag or 'all'}"
     with zipfile.ZipFile(store.zip_path(tag)) as bundle:
         assert sorted(bundle.namelist()) == ["cache_info.json", "datasets.pqt", "sessions.pqt"]

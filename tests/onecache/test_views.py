@@ -5,12 +5,12 @@ import zipfile
 import pytest
 
 from mirror.data.models import Tag
-from mirror.onecache import store
+from mirror.onecache import build, store
 
 
 @pytest.fixture
 def built(lab_world):
-    return store.build(origin="http://mirror.test")
+    return build.build(origin="http://mirror.test")
 
 
 def test_info_before_any_build_names_the_command(api):
@@ -28,7 +28,7 @@ def test_info_with_or_without_slash(api, built, path):
     assert response.status_code == 200
     body = response.json()
     assert body["date_created"] == built["date_created"]
-    assert body["min_api_version"] == store.MIN_API_VERSION
+    assert body["min_api_version"] == build.MIN_API_VERSION
     assert body["tables"]["sessions"]["nrecs"] == 4
     assert body["location"] == "http://testserver/cache.zip"
 
@@ -53,14 +53,14 @@ def test_zip_revalidates_with_etag_and_date(api, built):
     etag, modified = first["ETag"], first["Last-Modified"]
     assert api.get("/cache.zip", HTTP_IF_NONE_MATCH=etag).status_code == 304
     assert api.get("/cache.zip", HTTP_IF_MODIFIED_SINCE=modified).status_code == 304
-    store.build(origin="http://mirror.test")  # a rebuild is a new file: a new ETag
+    build.build(origin="http://mirror.test")  # a rebuild is a new file: a new ETag
     again = api.get("/cache.zip", HTTP_IF_NONE_MATCH=etag)
     assert again.status_code == 200 and again["ETag"] != etag
 
 
 def test_tagged_info_and_zip(api, lab_world):
     Tag.objects.create(name="paper_2024").datasets.add(lab_world.datasets[0])
-    store.build(origin="http://mirror.test", tag="paper_2024")
+    build.build(origin="http://mirror.test", tag="paper_2024")
     info = api.get("/cache/info/paper_2024").json()
     assert info["database_tags"] == ["paper_2024"]
     assert info["location"] == "http://testserver/cache/paper_2024.zip"

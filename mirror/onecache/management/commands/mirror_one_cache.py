@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from mirror.data.models import Tag
-from mirror.onecache import store
+from mirror.onecache import build, store
 
 
 class Command(BaseCommand):
@@ -25,7 +25,7 @@ class Command(BaseCommand):
                                + (f"; tags: {known}" if known else "; there are no tags yet"))
         started = time.monotonic()
         try:
-            info = store.build(origin=settings.MIRROR_PUBLIC_URL, tag=tag)
+            info = build.build(origin=settings.MIRROR_PUBLIC_URL, tag=tag)
         except ValueError as exc:
             raise CommandError(str(exc)) from None
         sessions, datasets = info["tables"]["sessions"], info["tables"]["datasets"]
