@@ -14,14 +14,14 @@ import pyarrow as pa
 from django.db.models import Exists, OuterRef, QuerySet
 
 from mirror.actions.models import Session
-from mirror.core.qc import QC
+from mirror.core.qc import QC, QC_NAMES
 from mirror.data.models import Dataset
 from mirror.data.selectors import downloadable_file_records
 
 SESSIONS_PER_BATCH = 5000
 MAX_NUMBER = 65535  # ONE stores a session's number as uint16
 
-QC_NAMES = [choice.label for choice in sorted(QC, key=int)]  # ONE's order: NOT_SET < … < CRITICAL
+# QC_NAMES runs from NOT_SET to CRITICAL, by value: the order ONE compares QC in.
 QC_CODE = {int(choice): QC_NAMES.index(choice.label) for choice in QC}
 QC_TYPE = pa.dictionary(pa.int8(), pa.string(), ordered=True)
 
