@@ -29,7 +29,9 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(str(exc)) from None
         sessions, datasets = info["tables"]["sessions"], info["tables"]["datasets"]
+        size = sessions["size"] + datasets["size"]
+        size_text = f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{size / 1e3:.0f} kB"
         self.stdout.write(
             f"ONE cache tables{f' for tag {tag}' if tag else ''}: {sessions['nrecs']:,} sessions, "
-            f"{datasets['nrecs']:,} datasets, {(sessions['size'] + datasets['size']) / 1e6:.1f} MB,"
-            f" in {time.monotonic() - started:.1f} s -> {store.zip_path(tag)}")
+            f"{datasets['nrecs']:,} datasets, {size_text}, in {time.monotonic() - started:.1f} s"
+            f" -> {store.zip_path(tag)}")
