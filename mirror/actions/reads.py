@@ -3,7 +3,7 @@ come back as the API's text."""
 from django.db.models import OuterRef, Subquery
 
 from mirror.actions.models import Session
-from mirror.core.prepared import UUID, UUIDS, PreparedRead
+from mirror.core.prepared import UUID, PreparedRead
 from mirror.data.selectors import downloadable_copies_first, downloadable_datasets
 
 DETAIL_COLUMNS = ("id", "subject__nickname", "lab__name", "type", "task_protocol", "number",
@@ -21,10 +21,6 @@ session_users = PreparedRead(
 session_projects = PreparedRead(
     lambda pk: Session.projects.through.objects.filter(session_id=pk).order_by(
         "project__name").values_list("project__name"), UUID, text=True)
-
-projects_of_sessions = PreparedRead(
-    lambda pks: Session.projects.through.objects.filter(session_id__in=pks).order_by(
-        "project__name").values_list("session_id", "project__name"), UUIDS, text=True)
 
 
 def _session_datasets(pk):

@@ -1,9 +1,11 @@
 """Sessions as Alyx shows them: a light list record and a full detail with its datasets."""
+from django.db.models import OuterRef
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from mirror.actions import reads
 from mirror.actions.models import Session
+from mirror.core import json_rows
 from mirror.core.fields import (
     LinkedRecordField,
     LocalDateTimeField,
@@ -11,7 +13,8 @@ from mirror.core.fields import (
     QCField,
     SelfLinkField,
 )
-from mirror.core.rows import QC_LABELS, group, iso, links
+from mirror.core.json_rows import JSONRows
+from mirror.core.rows import QC_LABELS, iso, links
 from mirror.core.serializers import PROVENANCE_FIELDS, MirrorSerializer
 from mirror.data.links import add_uuid_string, base_url, dataset_data_url
 from mirror.data.models import Dataset
@@ -84,13 +87,18 @@ class SessionListSerializer(MirrorSerializer):
         return queryset.select_related("subject", "lab").prefetch_related("projects")
 
     @classmethod
+    def row_expressions(cls) -> dict:
+        """Row columns beyond `ROW_COLUMNS`: the projects' names, in the page's statement."""
+        return {"project_names": JSONRows(Session.projects.through.objects.filter(
+            session_id=OuterRef("pk")).order_by("project__name").values("project__name"))}
+
+    @classmethod
     def render_rows(cls, rows, request) -> list[dict]:
-        """The fields above from `ROW_COLUMNS` rows, projects in one query (mirror.core.rows)."""
-        projects = group(reads.projects_of_sessions([row["id"] for row in rows]))
+        """The fields above from rows of `ROW_COLUMNS` and `row_expressions()`."""
         link = links(request, "sessions")
         return [{"id": str(row["id"]), "subject": row["subject__nickname"],
                  "start_time": iso(row["start_time"]), "number": row["number"],
-                 "lab": row["lab__name"], "projects": projects.get(str(row["id"]), []),
+                 "lab": row["lab__name"], "projects": json_rows.rows(row["project_names"]),
                  "url": link(row["id"]), "task_protocol": row["task_protocol"],
                  "source": row["source"], "source_id": row["source_id"],
                  "imported_at": iso(row["imported_at"]),

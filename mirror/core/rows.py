@@ -3,13 +3,11 @@
 DRF renders a page by building a model instance per row and per related row, then calling every
 field's `get_attribute` and `to_representation`: at 100–1000 rows a page that is most of a list
 request's time (10–20x what the database needs). A serializer that defines `ROW_COLUMNS` and
-`render_rows(rows, request)` is listed from one `values()` query plus one prepared query per
-to-many field for the whole page (mirror.core.prepared), and renders plain dicts. Its output
+`render_rows(rows, request)` is listed from one `values()` query, to-many fields included as
+JSON columns (`row_expressions()`, mirror.core.json_rows), and renders plain dicts. Its output
 must equal its DRF output byte for byte (tests/api/test_rows.py checks each); writes and the
 OpenAPI schema still use the DRF fields.
 """
-from collections import defaultdict
-
 from django.http import Http404
 from rest_framework.response import Response
 
@@ -25,24 +23,17 @@ def iso(value) -> str | None:
     return value if value is None or isinstance(value, str) else value.isoformat()
 
 
-def text(value) -> str | None:
-    """DRF's UUIDField output (and str() of anything else), keeping null."""
-    return None if value is None else str(value)
-
-
 def links(request, endpoint: str):
     """`pk -> http://host/<endpoint>/<pk>` (None stays None), the host read once per page."""
     prefix = f"{api_root(request)}/{endpoint}/"
     return lambda pk: None if pk is None else f"{prefix}{pk}"
 
 
-def group(rows) -> dict:
-    """`{str(first value): [rest, …]}` from tuples (the rest alone when it is one value), in
-    order; keyed by text, as page rows carry their keys (mirror.core.text_values)."""
-    grouped = defaultdict(list)
-    for owner, *rest in rows:
-        grouped[str(owner)].append(rest[0] if len(rest) == 1 else rest)
-    return grouped
+def row_values(queryset, serializer_class):
+    """The `values()` queryset a row-rendering serializer reads: its `ROW_COLUMNS`, and the
+    columns its `row_expressions()` adds (to-many fields as JSON, mirror.core.json_rows)."""
+    expressions = getattr(serializer_class, "row_expressions", dict)()
+    return queryset.values(*serializer_class.ROW_COLUMNS, **expressions)
 
 
 class Rows:
@@ -121,8 +112,8 @@ class RowReadMixin:
         key = (type(self), serializer_class)
         rows = _ROW_QUERYSETS.get(key)
         if rows is None:
-            rows = _ROW_QUERYSETS[key] = self.queryset.all().order_by(*self.ordering).values(
-                *serializer_class.ROW_COLUMNS)
+            rows = _ROW_QUERYSETS[key] = row_values(
+                self.queryset.all().order_by(*self.ordering), serializer_class)
         page = self.paginate_queryset(Rows(self.filter_queryset(rows.all()),
                                            lambda: self.filter_queryset(self.queryset.all())))
         return self.get_paginated_response(serializer_class.render_rows(page, request))

@@ -3,14 +3,16 @@
 `values()` turns every SQLite cell through Django's converters: a UUID's 32 hex digits become a
 `uuid.UUID`, a time's text is parsed into a `datetime` (reading settings per cell), and the
 list renderer then turns both back into text. For a page of 100–1000 rows that round trip is a
-good part of a list request. Here the statement Django compiled is run on the cursor and those
-two column kinds go to their API text directly (SQLite's 32 hex digits → the dashed form; a
-time → `isoformat()`, which the sqlite3 module or psycopg has already parsed).
+good part of a list request. Here the page's statement (mirror.core.page_sql) is run on the
+cursor and those two column kinds go to their API text directly (SQLite's 32 hex digits → the
+dashed form; a time → `isoformat()`, which the sqlite3 module or psycopg has already parsed).
 Every other column keeps Django's converters, so values are what `values()` would give.
 """
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import DateTimeField, UUIDField
+
+from mirror.core import page_sql
 
 
 def _sqlite_uuid(value):
@@ -72,16 +74,17 @@ _CONVERTERS: dict[tuple, list] = {}
 def text_values(queryset) -> list[dict]:
     """`list(queryset)` for a `values()` queryset, UUIDs and datetimes as the API's text."""
     connection = connections[queryset.db]
-    compiler = queryset.query.get_compiler(using=queryset.db)
-    try:
-        sql, params = compiler.as_sql()
-    except EmptyResultSet:
-        return []
     names = queryset._fields or [*queryset.query.values_select]
     key = (queryset.model, tuple(names), queryset.db)
-    converters = _CONVERTERS.get(key)
-    if converters is None:
-        converters = _CONVERTERS[key] = column_converters(compiler, connection)
+    try:
+        converters = _CONVERTERS.get(key)
+        if converters is None:
+            compiler = queryset.query.get_compiler(using=queryset.db)
+            compiler.as_sql()  # resolves the columns the converters are chosen from
+            converters = _CONVERTERS[key] = column_converters(compiler, connection)
+        sql, params = page_sql.as_sql(queryset.query, queryset.db)
+    except EmptyResultSet:
+        return []
     if len(names) != len(converters):
         raise ValueError("text_values() needs a values() queryset without extra columns")
     with connection.cursor() as cursor:

@@ -1,11 +1,12 @@
 """Datasets and file records as Alyx's /datasets and /files show them."""
+from django.db.models import OuterRef
 from rest_framework import serializers
 
 from mirror.actions.models import Session
-from mirror.core import rows
+from mirror.core import json_rows, rows
 from mirror.core.fields import LinkedRecordField, NaturalKeyRelatedField, QCField, SelfLinkField
+from mirror.core.json_rows import JSONRows, key_text
 from mirror.core.serializers import PROVENANCE_FIELDS, MirrorSerializer
-from mirror.data import reads
 from mirror.data.links import add_uuid_string, base_url, file_record_data_url
 from mirror.data.models import (
     DataFormat,
@@ -89,35 +90,51 @@ class DatasetSerializer(MirrorSerializer):
         ).prefetch_related("tags", file_records_prefetch())
 
     @classmethod
+    def row_expressions(cls) -> dict:
+        """Row columns beyond `ROW_COLUMNS`: tags and file records, in the page's statement."""
+        return {
+            "tag_rows": JSONRows(Tag.datasets.through.objects.filter(
+                dataset_id=OuterRef("pk")).order_by("tag__name").values(
+                "tag__name", "tag__protected", "tag__public")),
+            "file_rows": JSONRows(FileRecord.objects.filter(dataset_id=OuterRef("pk")).order_by(
+                "data_repository__globus_is_personal", "id").values(
+                "id", "data_repository__name", "data_repository__globus_path", "relative_path",
+                "data_repository__data_url", "exists")),
+        }
+
+    @classmethod
     def render_rows(cls, page, request) -> list[dict]:
-        """The fields above from `ROW_COLUMNS` rows; tags and file records in one query each."""
-        ids = [row["id"] for row in page]
-        tags = rows.group(reads.tags_of_datasets(ids))
-        files = rows.group(reads.files_of_datasets(ids))
+        """The fields above from rows of `ROW_COLUMNS` and `row_expressions()`."""
         dataset_link = rows.links(request, "datasets")
         session_link = rows.links(request, "sessions")
-        return [{
-            "url": dataset_link(row["id"]), "id": str(row["id"]), "name": row["name"],
-            "created_by": row["created_by__username"],
-            "created_datetime": rows.iso(row["created_datetime"]),
-            "dataset_type": row["dataset_type__name"], "data_format": row["data_format__name"],
-            "collection": row["collection"], "session": session_link(row["session_id"]),
-            "file_size": row["file_size"], "hash": row["hash"], "version": row["version"],
-            "experiment_number": row["session__number"],
-            "file_records": [{
-                "id": str(pk), "data_repository": repository, "data_repository_path": path,
-                "relative_path": relative, "data_url": base_url(request, url)
-                + add_uuid_string(relative, row["id"]), "exists": exists,
-            } for pk, repository, path, relative, url, exists in files.get(str(row["id"]), ())],
-            "auto_datetime": rows.iso(row["auto_datetime"]), "revision": row["revision__name"],
-            "default_dataset": row["default_dataset"],
-            "protected": any(tag[1] for tag in tags.get(str(row["id"]), ())),
-            "public": any(tag[2] for tag in tags.get(str(row["id"]), ())),
-            "tags": [tag[0] for tag in tags.get(str(row["id"]), ())],
-            "qc": rows.QC_LABELS[row["qc"]], "json": row["json"], "source": row["source"],
-            "source_id": row["source_id"], "imported_at": rows.iso(row["imported_at"]),
-            "upstream_deleted_at": rows.iso(row["upstream_deleted_at"]),
-        } for row in page]
+        records = []
+        for row in page:
+            tags = json_rows.rows(row["tag_rows"])
+            records.append({
+                "url": dataset_link(row["id"]), "id": str(row["id"]), "name": row["name"],
+                "created_by": row["created_by__username"],
+                "created_datetime": rows.iso(row["created_datetime"]),
+                "dataset_type": row["dataset_type__name"],
+                "data_format": row["data_format__name"], "collection": row["collection"],
+                "session": session_link(row["session_id"]), "file_size": row["file_size"],
+                "hash": row["hash"], "version": row["version"],
+                "experiment_number": row["session__number"],
+                "file_records": [{
+                    "id": key_text(pk), "data_repository": repository,
+                    "data_repository_path": path, "relative_path": relative,
+                    "data_url": base_url(request, url) + add_uuid_string(relative, row["id"]),
+                    "exists": bool(exists),
+                } for pk, repository, path, relative, url, exists
+                    in json_rows.rows(row["file_rows"])],
+                "auto_datetime": rows.iso(row["auto_datetime"]),
+                "revision": row["revision__name"], "default_dataset": row["default_dataset"],
+                "protected": any(tag[1] for tag in tags), "public": any(tag[2] for tag in tags),
+                "tags": [tag[0] for tag in tags], "qc": rows.QC_LABELS[row["qc"]],
+                "json": row["json"], "source": row["source"], "source_id": row["source_id"],
+                "imported_at": rows.iso(row["imported_at"]),
+                "upstream_deleted_at": rows.iso(row["upstream_deleted_at"]),
+            })
+        return records
 
 
 class FileRecordSerializer(MirrorSerializer):

@@ -6,7 +6,7 @@ from rest_framework.test import APIRequestFactory
 
 from mirror.actions.models import Session
 from mirror.actions.serializers import SessionListSerializer, SessionSerializer
-from mirror.core.rows import Rows
+from mirror.core.rows import Rows, row_values
 from mirror.data.dataset_serializers import DatasetSerializer
 from mirror.data.models import DataRepository, Dataset, FileRecord, Revision, Tag
 from tests import factories
@@ -55,8 +55,8 @@ def test_list_rows(rich_world, serializer, model, ordering):
     times) render what DRF renders."""
     queryset = model.objects.order_by(*ordering)
     drf = serializer(serializer.eager_load(queryset), many=True, context=_context()).data
-    for rows in (list(queryset.values(*serializer.ROW_COLUMNS)),
-                 Rows(queryset.values(*serializer.ROW_COLUMNS), queryset.all)[0:100]):
+    for rows in (list(row_values(queryset, serializer)),
+                 Rows(row_values(queryset, serializer), queryset.all)[0:100]):
         assert _same(serializer.render_rows(rows, _context()["request"]), drf)
 
 
