@@ -71,7 +71,9 @@ def section(results: dict, *, runs: int, seconds: float) -> str:
                 f"pages through `one.alyx.rest('sessions', 'list')` {one['rest_list_all_s']} s; "
                 f"loading one session's {one['datasets_loaded']:.0f} datasets "
                 f"{one['load_session_s']} s; login {one['login_s']} s. With the cache tables: "
-                f"`one.load_cache()` {one['load_cache_s']} s (download and ONE's loading), then "
+                f"`one.load_cache()` {one['load_cache_s']} s (download and ONE's loading; "
+                f"ONE's `load_tables` alone on the same files {one.get('load_tables_s', '—')} s), "
+                f"then "
                 f"`one.search(query_type='local')` over all {one['local_listed']:,.0f} sessions "
                 f"{one['local_search_all_s']} s.")
         for size, tables in (("1×", figures.get("one_cache")),
