@@ -8,12 +8,13 @@ the SQL around the WHERE clause, and fills in the request's own WHERE and LIMIT/
 that does anything else (DISTINCT, GROUP BY, extra(), unions, locks, values bound in the select
 list or ordering) is compiled by Django as usual.
 
-A page's JSON columns (mirror.core.json_rows) are computed around the sliced page, not inside
-it: both databases evaluate a select list for every row they pass over, and an OFFSET passes
-over rows (ONE's listing of 20,000 sessions asks for offsets up to 19,750, and each page then
-ran 20,000 subqueries: 95 ms instead of 17 on PostgreSQL). The statement is
+Past the first page, a page's JSON columns (mirror.core.json_rows) are computed around the
+sliced page, not inside it: both databases evaluate a select list for every row they pass over,
+and an OFFSET passes over rows (ONE's listing of 20,000 sessions asks for offsets up to 19,750,
+and each page then ran 20,000 subqueries: 95 ms instead of 17 on PostgreSQL). That statement is
 `SELECT page.*, <JSON subqueries> FROM (<the page without them>) page ORDER BY <the same order>`,
-the page aliased as its table so the subqueries' references to it hold.
+the page aliased as its table so the subqueries' references to it hold. A first page passes
+over no row, and is read with its JSON columns inline (no second sort).
 tests/core/test_page_sql.py checks that each statement returns what Django's own returns, for
 every list filter.
 """
@@ -26,7 +27,7 @@ from django.db.models.sql.where import AND, WhereNode
 from mirror.core.json_rows import JSONRows
 
 _MARK = "/*mirror-page-where*/"
-_TEMPLATES: dict[tuple, "_Template | None"] = {}
+_TEMPLATES: dict[tuple, "tuple[_Template, _Template | None] | None"] = {}
 
 
 class _Where(Expression):
@@ -40,12 +41,16 @@ class _Where(Expression):
 
 
 class _Template:
-    """The page's SQL before and after its WHERE condition, the SQL with no WHERE at all, and
-    what wraps the sliced page to add its JSON columns (empty when it has none)."""
+    """A page's SQL before and after its WHERE condition, its SQL with no WHERE at all, and
+    what wraps it once sliced (empty when nothing does)."""
 
     def __init__(self, before: str, after: str, whole: str, head: str = "", tail: str = ""):
         self.before, self.after, self.whole, self.head, self.tail = (
             before, after, whole, head, tail)
+
+    def sql(self, where: str | None, limits: str) -> str:
+        sql = self.whole if where is None else f"{self.before}{where}{self.after}"
+        return f"{self.head}{sql}{limits}{self.tail}"
 
 
 def as_sql(query, using: str) -> tuple[str, list]:
@@ -59,15 +64,16 @@ def as_sql(query, using: str) -> tuple[str, list]:
         template = _TEMPLATES[shape] = _template(query, using)
     if template is None:
         return query.get_compiler(using=using).as_sql()
-    compiler = query.get_compiler(using=using)
+    inline, wrapped = template
     try:
-        where, params = compiler.compile(query.where)
-        sql = f"{template.before}{where}{template.after}"
+        where, params = query.get_compiler(using=using).compile(query.where)
     except FullResultSet:
-        sql, params = template.whole, []
+        where, params = None, []
+    limits = ""
     if query.is_sliced:
-        sql = f"{sql} {connection.ops.limit_offset_sql(query.low_mark, query.high_mark)}"
-    return f"{template.head}{sql}{template.tail}", list(params)
+        limits = f" {connection.ops.limit_offset_sql(query.low_mark, query.high_mark)}"
+    chosen = wrapped if wrapped is not None and query.low_mark else inline
+    return chosen.sql(where, limits), list(params)
 
 
 def _shape(query, using: str, connection) -> tuple | None:
@@ -86,21 +92,28 @@ def _shape(query, using: str, connection) -> tuple | None:
             joins)
 
 
-def _template(query, using: str) -> _Template | None:
-    """The kept parts of `query`'s statement, or None when it cannot be kept (values bound
-    outside WHERE; JSON columns that are not the last ones, or an order by unselected columns)."""
+def _template(query, using: str) -> tuple[_Template, _Template | None] | None:
+    """The kept parts of `query`'s statement: read as it is, and (when it has JSON columns, the
+    last ones, and is ordered by selected columns) wrapped around its sliced page; or None when
+    it binds values outside WHERE."""
+    inline = _page_template(query, using)
     json_columns = [name for name, value in query.annotation_select.items()
                     if isinstance(value, JSONRows)]
+    if inline is None or not json_columns:
+        return None if inline is None else (inline, None)
+    wrapper = _json_wrapper(query, using, json_columns)
+    page = query.clone()
+    page.set_annotation_mask([name for name in query.annotation_select
+                              if name not in json_columns])
+    wrapped = _page_template(page, using) if wrapper is not None else None
+    if wrapped is not None:
+        wrapped.head, wrapped.tail = wrapper
+    return inline, wrapped
+
+
+def _page_template(query, using: str) -> _Template | None:
     page = query.clone()
     page.clear_limits()
-    head = tail = ""
-    if json_columns:
-        page.set_annotation_mask([name for name in query.annotation_select
-                                  if name not in json_columns])
-        wrapper = _json_wrapper(query, using, json_columns)
-        if wrapper is None:
-            return None
-        head, tail = wrapper
     marked = page.clone()
     marked.where = WhereNode([_Where()], AND)
     sql, params = marked.get_compiler(using=using).as_sql()
@@ -114,7 +127,7 @@ def _template(query, using: str) -> _Template | None:
         return None
     if params:
         return None
-    return _Template(before, after, whole, head, tail)
+    return _Template(before, after, whole)
 
 
 def _json_wrapper(query, using: str, json_columns: list[str]) -> tuple[str, str] | None:
