@@ -22,7 +22,8 @@ _ROW = "json_row"
 class JSONRows(Subquery):
     """`JSONRows(Model.objects.filter(owner=OuterRef("pk")).order_by(...).values(*names))`:
     the related rows as JSON text, `[[v1, v2, …], …]`, or `[v, …]` when one name is given.
-    Keys come as the database stores them (see `key_text`), booleans as 0/1 on SQLite."""
+    Keys come as the database stores them (mirror.core.text_values.uuid_text gives their API
+    text), booleans as 0/1 on SQLite."""
 
     output_field = TextField()
 
@@ -72,9 +73,3 @@ def rows(value) -> list:
     """The related rows of one page row from its `JSONRows` column."""
     return json.loads(value) if value else []
 
-
-def key_text(value) -> str | None:
-    """A key from JSON as the API's text: SQLite keeps UUIDs as 32 hex digits."""
-    if value is None or len(value) != 32:
-        return value
-    return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"

@@ -15,9 +15,11 @@ from django.db.models import DateTimeField, UUIDField
 from mirror.core import page_sql
 
 
-def _sqlite_uuid(value):
-    if value is None:
-        return None
+def uuid_text(value):
+    """A key as the API's text: SQLite's 32 hex digits get their dashes; dashed text and null
+    stay as they are."""
+    if value is None or len(value) != 32:
+        return value
     return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
 
 
@@ -46,7 +48,7 @@ def column_converters(compiler, connection, text: bool = True) -> list:
         if not text:
             final = None
         elif isinstance(field, UUIDField):
-            final = _sqlite_uuid if sqlite else _python_uuid
+            final = uuid_text if sqlite else _python_uuid
         elif isinstance(field, DateTimeField):
             final = _time_text
         else:

@@ -5,8 +5,9 @@ from rest_framework import serializers
 from mirror.actions.models import Session
 from mirror.core import json_rows, rows
 from mirror.core.fields import LinkedRecordField, NaturalKeyRelatedField, QCField, SelfLinkField
-from mirror.core.json_rows import JSONRows, key_text
+from mirror.core.json_rows import JSONRows
 from mirror.core.serializers import PROVENANCE_FIELDS, MirrorSerializer
+from mirror.core.text_values import uuid_text
 from mirror.data.links import add_uuid_string, base_url, file_record_data_url
 from mirror.data.models import (
     DataFormat,
@@ -120,7 +121,7 @@ class DatasetSerializer(MirrorSerializer):
                 "hash": row["hash"], "version": row["version"],
                 "experiment_number": row["session__number"],
                 "file_records": [{
-                    "id": key_text(pk), "data_repository": repository,
+                    "id": uuid_text(pk), "data_repository": repository,
                     "data_repository_path": path, "relative_path": relative,
                     "data_url": base_url(request, url) + add_uuid_string(relative, row["id"]),
                     "exists": bool(exists),

@@ -5,7 +5,8 @@ import pytest
 from django.db.models import OuterRef
 
 from mirror.actions.models import Session
-from mirror.core.json_rows import JSONRows, key_text, rows
+from mirror.core.json_rows import JSONRows, rows
+from mirror.core.text_values import uuid_text
 from mirror.data.models import FileRecord
 from tests import factories
 
@@ -44,7 +45,7 @@ def test_several_columns_come_as_lists(user):
     expected = [[str(pk), path, exists] for pk, path, exists in FileRecord.objects.filter(
         dataset=dataset).order_by("id").values_list("id", "relative_path", "exists")]
     assert expected
-    assert [[key_text(pk), path, bool(exists)]
+    assert [[uuid_text(pk), path, bool(exists)]
             for pk, path, exists in rows(row["copies_json"])] == expected
 
 
@@ -69,11 +70,11 @@ def test_a_subquery_that_binds_values_is_refused():
         list(Session.objects.values(names_json=bound))
 
 
-def test_key_text():
+def test_uuid_text():
     dashed = "01234567-89ab-cdef-0123-456789abcdef"
-    assert key_text(dashed.replace("-", "")) == dashed
-    assert key_text(dashed) == dashed
-    assert key_text(None) is None
+    assert uuid_text(dashed.replace("-", "")) == dashed
+    assert uuid_text(dashed) == dashed
+    assert uuid_text(None) is None
 
 
 def test_a_values_queryset_is_required():
