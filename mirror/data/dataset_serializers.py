@@ -18,7 +18,7 @@ from mirror.data.models import (
     Revision,
     Tag,
 )
-from mirror.data.selectors import file_records_prefetch
+from mirror.data.selectors import COPIES_ORDER, file_records_prefetch
 from mirror.people.models import User
 
 
@@ -98,7 +98,7 @@ class DatasetSerializer(MirrorSerializer):
                 dataset_id=OuterRef("pk")).order_by("tag__name").values(
                 "tag__name", "tag__protected", "tag__public")),
             "file_rows": JSONRows(FileRecord.objects.filter(dataset_id=OuterRef("pk")).order_by(
-                "data_repository__globus_is_personal", "id").values(
+                *COPIES_ORDER).values(
                 "id", "data_repository__name", "data_repository__globus_path", "relative_path",
                 "data_repository__data_url", "exists")),
         }

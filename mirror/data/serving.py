@@ -16,6 +16,7 @@ from django.http import FileResponse, Http404, HttpResponse, StreamingHttpRespon
 from django.views.decorators.http import require_http_methods
 
 from mirror.data.models import DataRepository, FileRecord
+from mirror.data.selectors import COPIES_ORDER
 
 UUID_IN_NAME = re.compile(r"\.([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
                           r"[0-9a-fA-F]{12})(?=\.[^./]+$)")
@@ -45,7 +46,7 @@ def _challenge() -> HttpResponse:
 def _local_copies(path: str):
     records = FileRecord.objects.filter(
         exists=True, data_repository__repository_type=DataRepository.LOCAL
-    ).select_related("data_repository").order_by("data_repository__globus_is_personal", "id")
+    ).select_related("data_repository").order_by(*COPIES_ORDER)
     match = UUID_IN_NAME.search(path)
     if match:
         return records.filter(dataset_id=match.group(1).lower())
