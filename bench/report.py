@@ -42,6 +42,28 @@ def _table(figures: dict, large: dict | None) -> list[str]:
     return lines
 
 
+def _recounted(figures: dict, large: dict | None) -> list[str]:
+    """The requests that count rows, measured again with no count kept (MIRROR_KEPT_COUNTS=0)."""
+    lines = []
+    for name, entry in figures["endpoints"].items():
+        recounted = entry.get("recounted")
+        if not recounted:
+            continue
+        other = (large or {}).get("endpoints", {}).get(name, {}).get("recounted")
+        scaled = (f"; 5× data {other['rps']} req/s ({other['rps'] / recounted['rps']:.2f} of "
+                  f"1×, {other['ratio']} of its floor)" if other else "")
+        lines.append(f"- `GET /{name}`: {recounted['rps']} req/s, {recounted['ratio']} of its "
+                     f"floor ({recounted['floor_rps']} req/s), p50 {recounted['p50_ms']} ms, "
+                     f"p99 {recounted['p99_ms']} ms{scaled}.")
+    if not lines:
+        return []
+    return ["Requests that count matching rows keep the count until the data changes "
+            "(mirror.core.kept_counts), so the figures above after the first request are "
+            "served with it. Counted on every request (a server with `MIRROR_KEPT_COUNTS=0`, "
+            "the floor's way: what the first request, or the first after a write, costs):",
+            *lines, ""]
+
+
 def section(results: dict, *, runs: int, seconds: float) -> str:
     lines = [START, "## Read API at lab scale (`make bench`)",
              f"Machine: {_machine()}. Date: {datetime.date.today()}.",
@@ -55,7 +77,7 @@ def section(results: dict, *, runs: int, seconds: float) -> str:
         if scale != "1":
             continue
         large = results.get(f"{database}@5")
-        lines += [f"### {database}", *_table(figures, large), ""]
+        lines += [f"### {database}", *_table(figures, large), "", *_recounted(figures, large)]
         memory = figures["endpoints"].get("datasets?limit=1000", {}).get("worker_memory")
         if memory:
             at_large = (large or {}).get("endpoints", {}).get("datasets?limit=1000", {})

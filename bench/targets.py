@@ -66,12 +66,15 @@ def _month_end(moment) -> str:
     return f"{calendar.monthrange(moment.year, moment.month)[1]:02d}"
 
 
-def queries_per_request(target: Target) -> int:
+def queries_per_request(target: Target) -> tuple[int, bool]:
     """SQL statements a request makes once the process is warm, token lookup included (the
     first request may add one-off work, such as Django asking SQLite once whether it has JSON
-    functions; the POSTs' sessions are kept until `cleanup`)."""
+    functions; the POSTs' sessions are kept until `cleanup`), and whether the first request
+    counted matching rows (a full page of a filtered list: a count the process may keep,
+    mirror.core.kept_counts)."""
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token()}")
+    statements = {}
     for attempt in ("warm-up", "counted"):
         with CaptureQueriesContext(connection) as context:
             response = getattr(client, target.method.lower())(
@@ -79,7 +82,9 @@ def queries_per_request(target: Target) -> int:
         if response.status_code >= 300:
             raise RuntimeError(f"{target.method} {target.path} ({attempt}): "
                                f"{response.status_code}")
-    return len(context.captured_queries)
+        statements[attempt] = [query["sql"] for query in context.captured_queries]
+    counts = target.method == "GET" and any("COUNT(*)" in sql for sql in statements["warm-up"])
+    return len(statements["counted"]), counts
 
 
 def cleanup() -> int:

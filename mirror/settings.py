@@ -3,7 +3,8 @@
 Environment: DATABASE_URL (default: SQLite file under var/), MIRROR_DATA_ROOT (default var/data),
 SECRET_KEY, DEBUG, ALLOWED_HOSTS (comma-separated), CONN_MAX_AGE (seconds a database connection is
 reused), MIRROR_FILES_AUTH (`none`: dataset files are public; `basic`: HTTP Basic with a 401
-challenge), MIRROR_PUBLIC_URL (the base URL clients use, for `one_params`), SECURE_* for HTTPS.
+challenge), MIRROR_PUBLIC_URL (the base URL clients use, for `one_params`), SECURE_* for HTTPS,
+MIRROR_KEPT_COUNTS and MIRROR_KEPT_COUNT_MIN_MS (filtered lists' counts kept until data changes).
 """
 
 import os
@@ -155,6 +156,10 @@ MIRROR_CACHE_TABLES_ROOT = Path(os.environ.get("MIRROR_CACHE_TABLES_ROOT",
 MIRROR_WEBHOOK_MAX_BODY = int(os.environ.get("MIRROR_WEBHOOK_MAX_BODY", 1024 * 1024))
 MIRROR_WEBHOOK_MAX_UPLOAD = int(os.environ.get("MIRROR_WEBHOOK_MAX_UPLOAD", 200 * 1024 * 1024))
 MIRROR_WEBHOOK_ORIGINS = env_list("MIRROR_WEBHOOK_ORIGINS", "https://www.labvanced.com")
+# Filtered lists' counts kept per process until the data changes (mirror.core.kept_counts): how
+# many, and the least time a COUNT must take to be worth keeping. 0 entries turns it off.
+MIRROR_KEPT_COUNTS = int(os.environ.get("MIRROR_KEPT_COUNTS", 256))
+MIRROR_KEPT_COUNT_MIN_MS = float(os.environ.get("MIRROR_KEPT_COUNT_MIN_MS", 2))
 
 REST_FRAMEWORK = {
     # Session first: a stale token then gets 403 "Invalid token.", which makes ONE log in again.

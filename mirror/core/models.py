@@ -71,3 +71,17 @@ class RowCount(models.Model):
 
     def __str__(self):
         return f"{self.table_name}: {self.row_count}"
+
+
+class DataVersion(models.Model):
+    """SQLite's version of the data: one row, bumped by a trigger on every write to any table
+    (mirror.core.data_version). PostgreSQL reads its snapshot instead and leaves this row alone."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    version = models.BigIntegerField()
+
+    class Meta:
+        db_table = "core_dataversion"
+
+    def __str__(self):
+        return f"data version {self.version}"

@@ -3,7 +3,7 @@ from django.db.models import QuerySet
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import LimitOffsetPagination
 
-from mirror.core import rowcount
+from mirror.core import kept_counts
 
 
 def _non_negative_int(request, name: str):
@@ -53,9 +53,11 @@ class AlyxLimitOffsetPagination(LimitOffsetPagination):
         return _non_negative_int(request, self.offset_query_param) or 0
 
     def get_count(self, queryset) -> int:
-        """The exact count; a whole big table's from its kept count (mirror.core.rowcount)."""
+        """The exact count: a whole big table's from its trigger-kept row count
+        (mirror.core.rowcount), a filtered list's kept until the data changes
+        (mirror.core.kept_counts)."""
         if isinstance(queryset, QuerySet):
-            return rowcount.count(queryset)
+            return kept_counts.count(queryset)
         return queryset.count()
 
     def paginate_queryset(self, queryset, request, view=None):

@@ -56,6 +56,31 @@ def uninstall_sql(vendor: str, table: str) -> list[str]:
             for event in events.get(vendor, ())]
 
 
+def restore_sqlite_triggers(connection) -> list[str]:
+    """Put back counting triggers that SQLite lost, and recount those tables.
+
+    Django's SQLite schema editor rebuilds a table for most column changes (a new table, the rows
+    copied, the old one dropped), and its triggers go with the old table. Run after every
+    `migrate` (post_migrate, mirror.core.apps). A table whose triggers were missing has its stored
+    count removed, so the next list counts it again. Returns those tables."""
+    tables = set(connection.introspection.table_names())
+    if "core_rowcount" not in tables:
+        return []
+    restored = []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        existing = {name for (name,) in cursor.fetchall()}
+        for table in COUNTED_TABLES:
+            wanted = {_trigger_name(table, event) for event in ("insert", "delete")}
+            if table not in tables or wanted <= existing:
+                continue
+            for statement in uninstall_sql("sqlite", table) + install_sql("sqlite", table):
+                cursor.execute(statement)
+            cursor.execute("DELETE FROM core_rowcount WHERE table_name = %s", [table])
+            restored.append(table)
+    return restored
+
+
 def functions_sql(vendor: str) -> list[str]:
     """PostgreSQL's trigger functions, shared by every counted table."""
     if vendor != "postgresql":
@@ -101,10 +126,3 @@ def table_rows(table: str, using: str = DEFAULT_DB_ALIAS) -> int:
         RowCount._default_manager.using(using).update_or_create(
             table_name=table, defaults={"row_count": rows})
     return rows
-
-
-def count(queryset) -> int:
-    """`queryset.count()`, from the kept count when the queryset is a whole counted table."""
-    if is_whole_table(queryset):
-        return table_rows(queryset.model._meta.db_table, using=queryset.db)
-    return queryset.count()

@@ -11,7 +11,7 @@ OpenAPI schema still use the DRF fields.
 from django.http import Http404
 from rest_framework.response import Response
 
-from mirror.core import rowcount, text_values
+from mirror.core import kept_counts, text_values
 from mirror.core.fields import api_root, parse_uuid
 from mirror.core.qc import QC
 
@@ -47,7 +47,7 @@ class Rows:
         self.rows, self.counted = rows, counted
 
     def count(self) -> int:
-        return rowcount.count(self.counted())
+        return kept_counts.count(self.counted())
 
     def __getitem__(self, page: slice) -> list[dict]:
         return text_values.text_values(self.rows[page])

@@ -1,5 +1,6 @@
 """Row counts kept by triggers: always equal to COUNT(*), read by unfiltered lists."""
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -69,3 +70,27 @@ def test_filtered_lists_still_count_their_rows(api, lab_world, counted):
     subject = lab_world.subjects[0]
     body = api.get(f"/sessions?subject={subject.nickname}&limit=1").json()
     assert body["count"] == Session.objects.filter(subject=subject).count()
+
+
+def _sqlite_triggers() -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        return {name for (name,) in cursor.fetchall()}
+
+
+@pytest.mark.skipif("connection.vendor != 'sqlite'")
+@pytest.mark.django_db(transaction=True)
+def test_sqlite_triggers_come_back_after_a_migration_rebuilds_a_table(user):
+    """Django's SQLite schema editor rebuilds a table for most column changes, dropping its
+    triggers; the next migrate puts them back and the table is recounted."""
+    world = factories.make_world(user)
+    with connection.schema_editor() as editor:
+        editor._remake_table(Session)  # what AlterField does on SQLite
+    lost = {"actions_session_rowcount_insert", "actions_session_dataversion_update"}
+    assert not lost & _sqlite_triggers()
+    call_command("migrate", verbosity=0)
+    assert lost <= _sqlite_triggers()
+    Session.objects.create(subject=world.subjects[0], number=5,
+                           start_time=world.sessions[0].start_time)
+    assert rowcount.table_rows("actions_session") == Session.objects.count() == 5
+    assert _stored(Session) == 5
