@@ -5,6 +5,7 @@ SECRET_KEY, DEBUG, ALLOWED_HOSTS (comma-separated), CONN_MAX_AGE (seconds a data
 reused), MIRROR_FILES_AUTH (`none`: dataset files are public; `basic`: HTTP Basic with a 401
 challenge), MIRROR_PUBLIC_URL (the base URL clients use, for `one_params`), SECURE_* for HTTPS,
 MIRROR_KEPT_COUNTS and MIRROR_KEPT_COUNT_MIN_MS (filtered lists' counts kept until data changes),
+MIRROR_KEPT_POSITIONS (where pages ended, so the next page starts there),
 MIRROR_PG_OPTIONS (PostgreSQL session settings; default `-c parallel_setup_cost=10000`).
 """
 
@@ -169,6 +170,8 @@ MIRROR_WEBHOOK_ORIGINS = env_list("MIRROR_WEBHOOK_ORIGINS", "https://www.labvanc
 # many, and the least time a COUNT must take to be worth keeping. 0 entries turns it off.
 MIRROR_KEPT_COUNTS = int(os.environ.get("MIRROR_KEPT_COUNTS", 256))
 MIRROR_KEPT_COUNT_MIN_MS = float(os.environ.get("MIRROR_KEPT_COUNT_MIN_MS", 2))
+# Where each list page ended, so the next is read from there (mirror.core.kept_positions).
+MIRROR_KEPT_POSITIONS = int(os.environ.get("MIRROR_KEPT_POSITIONS", 1024))
 
 REST_FRAMEWORK = {
     # Session first: a stale token then gets 403 "Invalid token.", which makes ONE log in again.

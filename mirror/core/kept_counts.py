@@ -33,10 +33,10 @@ _lock = threading.Lock()
 _kept: "OrderedDict[tuple, _Kept]" = OrderedDict()
 
 
-def count(queryset) -> int:
+def count(queryset, version=None) -> int:
     """`queryset.count()`: a whole big table's from its trigger-kept row count
     (mirror.core.rowcount), any other served from a kept count while the data's version is
-    unchanged."""
+    unchanged. `version`: the version the caller has just read (its page's), saving a read."""
     if rowcount.is_whole_table(queryset):
         return rowcount.table_rows(queryset.model._meta.db_table, using=queryset.db)
     connection = connections[queryset.db]
@@ -49,7 +49,8 @@ def count(queryset) -> int:
     key = (queryset.db, sql, repr(params))
     with _lock:
         kept = _kept.get(key)
-    if kept is not None and kept.version == data_version.current(queryset.db):
+    if kept is not None and kept.version == (
+            data_version.current(queryset.db) if version is None else version):
         with _lock:
             if key in _kept:
                 _kept.move_to_end(key)

@@ -11,7 +11,7 @@ OpenAPI schema still use the DRF fields.
 from django.http import Http404
 from rest_framework.response import Response
 
-from mirror.core import kept_counts, text_values
+from mirror.core import kept_counts, kept_positions
 from mirror.core.fields import api_root, parse_uuid
 from mirror.core.qc import QC
 
@@ -45,12 +45,14 @@ class Rows:
 
     def __init__(self, rows, counted):
         self.rows, self.counted = rows, counted
+        self.version = None  # the data's version the page was read at, when known
 
     def count(self) -> int:
-        return kept_counts.count(self.counted())
+        return kept_counts.count(self.counted(), version=self.version)
 
     def __getitem__(self, page: slice) -> list[dict]:
-        return text_values.text_values(self.rows[page])
+        rows, self.version = kept_positions.read(self.rows, page.start or 0, page.stop)
+        return rows
 
 
 # Per viewset and serializer, its ordered `values()` queryset: building one resolves every
