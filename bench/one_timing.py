@@ -2,9 +2,11 @@
 
 `one.search()` turns every record into a pandas row on the client (`_update_sessions_table`), so
 the same listing is also timed through `one.alyx.rest('sessions', 'list')`, which pages
-the same way without that step: the difference is ONE's own cost. Run in its own process with a
-temporary HOME (ONE reads and writes its params there) and no REST
-cache, so each run pays every request. Prints one JSON line of wall times:
+the same way without that step: the difference is ONE's own cost; so is a filtered one
+(`datasets=`), whose pages each need a count and a dataset lookup per session. Run in its own
+process with a temporary HOME (ONE reads and writes its params there) and no REST cache, so each
+run pays every request (the server keeps what it keeps: mirror.core.kept_counts and
+kept_positions). Prints one JSON line of wall times:
 `python -m bench.one_timing <base url> <password> <session uuid>`.
 
 Then the cache-table path: a fresh ONE (new download folder) runs `load_cache()` (GET
@@ -17,6 +19,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+FILTER_DATASET = "spikes.times.npy"  # also bench.targets' `datasets=` request
 
 
 def main(base_url: str, password: str, eid: str) -> dict:
@@ -43,6 +47,9 @@ def main(base_url: str, password: str, eid: str) -> dict:
     started = time.perf_counter()  # the same pages through ONE's REST client alone
     listed = sum(1 for _ in one.alyx.rest("sessions", "list"))
     rest_list = time.perf_counter() - started
+    started = time.perf_counter()  # a filtered search's pages (a third of the sessions match)
+    filtered = sum(1 for _ in one.alyx.rest("sessions", "list", datasets=FILTER_DATASET))
+    rest_filtered = time.perf_counter() - started
     started = time.perf_counter()
     datasets = one.list_datasets(eid)
     loaded = one.load_datasets(eid, list(datasets))[0]
@@ -66,6 +73,7 @@ def main(base_url: str, password: str, eid: str) -> dict:
             "local_listed": len(local_eids),
             "search_requests": search_requests, "sessions_listed": len(eids),
             "rest_list_all_s": round(rest_list, 3), "rest_listed": listed,
+            "rest_filtered_s": round(rest_filtered, 3), "rest_filtered_listed": filtered,
             "load_session_s": round(load, 3),
             "datasets_loaded": sum(x is not None for x in loaded)}
 

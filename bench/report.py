@@ -57,11 +57,19 @@ def _recounted(figures: dict, large: dict | None) -> list[str]:
                      f"p99 {recounted['p99_ms']} ms{scaled}.")
     if not lines:
         return []
-    return ["Requests that count matching rows keep the count until the data changes "
-            "(mirror.core.kept_counts), so the figures above after the first request are "
-            "served with it. Counted on every request (a server with `MIRROR_KEPT_COUNTS=0`, "
-            "the floor's way: what the first request, or the first after a write, costs):",
+    return ["A request that counts matching rows keeps the count until the data changes when "
+            "the COUNT took at least 2 ms (mirror.core.kept_counts): in the table above, after "
+            "its first request, such a request is served with the kept count. Counted on every "
+            "request instead (a server with `MIRROR_KEPT_COUNTS=0`, as the floor does: what the "
+            "first request, or the first after a write, costs):",
             *lines, ""]
+
+
+def _filtered(one: dict) -> str:
+    if "rest_filtered_s" not in one:
+        return ""
+    return (f"a filtered listing, `rest('sessions', 'list', datasets=...)`, "
+            f"{one['rest_filtered_listed']:,.0f} sessions in {one['rest_filtered_s']} s; ")
 
 
 def section(results: dict, *, runs: int, seconds: float) -> str:
@@ -91,6 +99,7 @@ def section(results: dict, *, runs: int, seconds: float) -> str:
                 f"ONE 3.6.1: `one.search()` over all {one['sessions_listed']:,.0f} sessions "
                 f"{one['search_all_s']} s ({one['search_requests']:.0f} requests); the same "
                 f"pages through `one.alyx.rest('sessions', 'list')` {one['rest_list_all_s']} s; "
+                f"{_filtered(one)}"
                 f"loading one session's {one['datasets_loaded']:.0f} datasets "
                 f"{one['load_session_s']} s; login {one['login_s']} s. With the cache tables: "
                 f"`one.load_cache()` {one['load_cache_s']} s (download and ONE's loading; "

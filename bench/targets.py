@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from bench.one_timing import FILTER_DATASET
 from bench.seed import BENCH_USER
 from mirror.actions.models import Session
 from mirror.people.models import User
@@ -51,7 +52,7 @@ def targets() -> list[Target]:
         Target("sessions?subject=<nick>", f"/sessions?subject={middle.subject.nickname}"),
         Target("sessions?date_range=<a month>",
                f"/sessions?date_range={month}-01,{month}-{_month_end(middle.start_time)}"),
-        Target("sessions?datasets=<name>", "/sessions?datasets=spikes.times.npy"),
+        Target("sessions?datasets=<name>", f"/sessions?datasets={FILTER_DATASET}"),
         Target("sessions/<id>", f"/sessions/{middle.pk}"),
         Target("datasets?session=<id>", f"/datasets?session={middle.pk}"),
         Target("sessions?django=pk__in (50 ids)", f"/sessions?django=pk__in,({ids})"),
