@@ -13,15 +13,15 @@ dropped first); all of them check the one database's version. A quicker count is
 time: checking the version would cost about as much. Inside a transaction block, and on a query
 with grouping, DISTINCT or a set operation, the count is Django's own, never kept.
 """
-import threading
 import time
-from collections import OrderedDict
 from typing import NamedTuple
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 
 from mirror.core import data_version, rowcount
+from mirror.core.kept import Kept
 
 
 class _Kept(NamedTuple):
@@ -29,8 +29,7 @@ class _Kept(NamedTuple):
     version: object
 
 
-_lock = threading.Lock()
-_kept: "OrderedDict[tuple, _Kept]" = OrderedDict()
+_kept = Kept("MIRROR_KEPT_COUNTS")
 
 
 def count(queryset, version=None) -> int:
@@ -44,16 +43,15 @@ def count(queryset, version=None) -> int:
     if (not settings.MIRROR_KEPT_COUNTS or expression is None or connection.in_atomic_block
             or not _plain(queryset.query)):
         return queryset.count()
-    sql, params = queryset.order_by().values("pk").query.get_compiler(
-        connection=connection).as_sql()
+    try:
+        sql, params = queryset.order_by().values("pk").query.get_compiler(
+            connection=connection).as_sql()
+    except EmptyResultSet:
+        return 0  # filters that can match nothing (`pk__in=[]`), as Django's count() says
     key = (queryset.db, sql, repr(params))
-    with _lock:
-        kept = _kept.get(key)
+    kept = _kept.get(key)
     if kept is not None and kept.version == (
             data_version.current(queryset.db) if version is None else version):
-        with _lock:
-            if key in _kept:
-                _kept.move_to_end(key)
         return kept.rows
     started = time.perf_counter()
     with connection.cursor() as cursor:
@@ -61,7 +59,7 @@ def count(queryset, version=None) -> int:
         rows, version = cursor.fetchone()
     took_ms = (time.perf_counter() - started) * 1000
     if version is not None and took_ms >= settings.MIRROR_KEPT_COUNT_MIN_MS:
-        _keep(key, _Kept(rows, version))
+        _kept.put(key, _Kept(rows, version))
     return rows
 
 
@@ -74,15 +72,6 @@ def _plain(query) -> bool:
                        for a in query.annotations.values()))
 
 
-def _keep(key: tuple, kept: _Kept) -> None:
-    with _lock:
-        _kept[key] = kept
-        _kept.move_to_end(key)
-        while len(_kept) > settings.MIRROR_KEPT_COUNTS:
-            _kept.popitem(last=False)
-
-
 def forget() -> None:
     """Drop every kept count of this process (tests; nothing else needs it)."""
-    with _lock:
-        _kept.clear()
+    _kept.clear()

@@ -20,9 +20,7 @@ pages after the first. Each position is "the rows after row X", with X's sort va
 the database itself, so no value is converted on the way. At most MIRROR_KEPT_POSITIONS are kept
 (least recently used dropped first); 0 turns this off.
 """
-import threading
 import uuid
-from collections import OrderedDict
 from typing import NamedTuple
 
 from django.conf import settings
@@ -31,6 +29,7 @@ from django.db import connections
 from django.db.models import Q, Subquery
 
 from mirror.core import data_version, page_sql
+from mirror.core.kept import Kept
 from mirror.core.text_values import text_values
 
 
@@ -39,8 +38,7 @@ class _Position(NamedTuple):
     version: object
 
 
-_lock = threading.Lock()
-_kept: "OrderedDict[tuple, _Position]" = OrderedDict()
+_kept = Kept("MIRROR_KEPT_POSITIONS")
 
 
 def read(rows, start: int, stop: int) -> tuple[list[dict], object]:
@@ -56,7 +54,7 @@ def read(rows, start: int, stop: int) -> tuple[list[dict], object]:
     except EmptyResultSet:
         return [], None
     listing = (rows.db, sql, repr(params))
-    kept = _get((*listing, start))
+    kept = _kept.get((*listing, start))
     version = None
     if kept is not None:
         page = text_values(rows.filter(_after(rows.model, ordering, kept.last_key))
@@ -114,26 +112,13 @@ def _after(model, ordering: list[tuple[str, bool]], last_key: uuid.UUID) -> Q:
     return after
 
 
-def _get(key: tuple) -> _Position | None:
-    with _lock:
-        kept = _kept.get(key)
-        if kept is not None:
-            _kept.move_to_end(key)
-        return kept
-
-
 def _remember(listing: tuple, start: int, stop: int, page: list[dict], version) -> None:
     """Keep where a full page ended, as the start of the page after it."""
     if version is None or not page or len(page) != stop - start or "id" not in page[-1]:
         return
-    with _lock:
-        _kept[(*listing, stop)] = _Position(uuid.UUID(str(page[-1]["id"])), version)
-        _kept.move_to_end((*listing, stop))
-        while len(_kept) > settings.MIRROR_KEPT_POSITIONS:
-            _kept.popitem(last=False)
+    _kept.put((*listing, stop), _Position(uuid.UUID(str(page[-1]["id"])), version))
 
 
 def forget() -> None:
     """Drop every kept position of this process (tests)."""
-    with _lock:
-        _kept.clear()
+    _kept.clear()

@@ -221,3 +221,8 @@ def test_postgresql_reads_its_snapshot_and_has_no_triggers(world):
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM pg_trigger WHERE tgname LIKE '%%dataversion%%'")
         assert cursor.fetchone()[0] == 0
+
+
+def test_filters_that_match_nothing_count_zero_without_a_query(world):
+    rows, statements = _count_statements(Session.objects.filter(pk__in=[]))
+    assert rows == 0 == Session.objects.filter(pk__in=[]).count() and statements == []
