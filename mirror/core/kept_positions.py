@@ -11,8 +11,10 @@ offset n + L then reads the rows that sort after that row (`WHERE <filters> AND 
 row> ORDER BY … LIMIT L`, which starts from the ordering's index), and reads the version again
 after the page: when it equals the kept version, no write has been committed since the kept
 page was read, so this page is exactly what `OFFSET n + L` returns. Otherwise the page is read
-again with OFFSET. (A version is never seen twice, so a version read before a page that a write
-overtook can only make a later check fail, never pass.)
+again with OFFSET. A worker that kept no position at n + L starts from its nearest one up to
+PAGES_BACK pages earlier and skips the pages between (workers share no memory, and a load
+balancer hands a client's pages to them in turn). A version is never seen twice, so a version
+read before a page that a write overtook can only make a later check fail, never pass.
 
 It applies to orderings on the listed model's own non-null columns that end with its key (a
 total order; NULLs sort differently on each database), outside transaction blocks, and to
@@ -39,6 +41,8 @@ class _Position(NamedTuple):
 
 
 _kept = Kept("MIRROR_KEPT_POSITIONS")
+#: How many pages back a kept position may be and still be used (it then skips those rows).
+PAGES_BACK = 8
 
 
 def read(rows, start: int, stop: int) -> tuple[list[dict], object]:
@@ -54,11 +58,11 @@ def read(rows, start: int, stop: int) -> tuple[list[dict], object]:
     except EmptyResultSet:
         return [], None
     listing = (rows.db, sql, repr(params))
-    kept = _kept.get((*listing, start))
+    kept, skip = _nearest(listing, start, stop - start)
     version = None
     if kept is not None:
         page = text_values(rows.filter(_after(rows.model, ordering, kept.last_key))
-                           [:stop - start])
+                           [skip:skip + stop - start])
         version = data_version.current(rows.db)
         if version == kept.version:
             _remember(listing, start, stop, page, version)
@@ -68,6 +72,21 @@ def read(rows, start: int, stop: int) -> tuple[list[dict], object]:
     page = text_values(rows[start:stop])
     _remember(listing, start, stop, page, version)
     return page, version
+
+
+def _nearest(listing: tuple, start: int, size: int) -> tuple[_Position | None, int]:
+    """The kept position closest before `start` on this listing's page boundaries, and how many
+    rows lie between it and `start`. Each worker keeps its own positions, so when a load
+    balancer hands a client's pages to several workers in turn, the last page this worker
+    read is usually a page or two back: start there and skip those rows."""
+    for pages_back in range(PAGES_BACK + 1):
+        at = start - pages_back * size
+        if at <= 0:
+            break
+        kept = _kept.get((*listing, at))
+        if kept is not None:
+            return kept, start - at
+    return None, 0
 
 
 def _ordering(query) -> list[tuple[str, bool]] | None:

@@ -149,3 +149,15 @@ def test_the_page_and_its_count_share_one_version_read(api, world, settings):
         _ids(api, "task_protocol=choice", 6)
     # the token, the page after the kept position, one version read (page and count)
     assert len(context.captured_queries) == 3
+
+
+def test_a_position_a_page_back_is_used_skipping_the_page_between(api, world):
+    """Another worker read page 4..6: this one starts from its own position at 4, skips 2."""
+    expected = _expected({})
+    assert _ids(api, "task_protocol=choice", 2) == expected[2:4]  # keeps the position at 4
+    with CaptureQueriesContext(connection) as context:
+        assert _ids(api, "task_protocol=choice", 6) == expected[6:8]
+    page = next(query["sql"] for query in context.captured_queries
+                if "json_" in query["sql"] or "array_to_json" in query["sql"])
+    assert "<= (SELECT" in page and "OFFSET 2" in page.upper()
+    assert _ids(api, "task_protocol=choice", 8) == expected[8:10]  # and kept the one at 8
