@@ -46,6 +46,12 @@ def trigger_name(table: str, event: str) -> str:
     return f"{table}_dataversion_{event}"
 
 
+def sqlite_trigger_names(cursor) -> set[str]:
+    """The names of every trigger in a SQLite database (the cursor's)."""
+    cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+    return {name for (name,) in cursor.fetchall()}
+
+
 def install_sqlite_triggers(connection) -> int:
     """Add the version triggers that SQLite tables lack, and the version row if it is missing.
     Returns how many triggers were created."""
@@ -53,8 +59,7 @@ def install_sqlite_triggers(connection) -> int:
     if "core_dataversion" not in tables:
         return 0  # migrated back before core.0002
     with connection.cursor() as cursor:
-        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
-        existing = {name for (name,) in cursor.fetchall()}
+        existing = sqlite_trigger_names(cursor)
         created = 0
         for table in sorted(tables - UNVERSIONED_TABLES):
             if table.startswith("sqlite_"):

@@ -12,6 +12,7 @@ once, while writers to that table wait, and stored; from then on the triggers ke
 """
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
+from mirror.core import data_version
 from mirror.core.models import RowCount
 from mirror.core.prepared import TEXT, PreparedRead
 
@@ -68,8 +69,7 @@ def restore_sqlite_triggers(connection) -> list[str]:
         return []
     restored = []
     with connection.cursor() as cursor:
-        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
-        existing = {name for (name,) in cursor.fetchall()}
+        existing = data_version.sqlite_trigger_names(cursor)
         for table in COUNTED_TABLES:
             wanted = {_trigger_name(table, event) for event in ("insert", "delete")}
             if table not in tables or wanted <= existing:

@@ -195,8 +195,7 @@ def test_the_api_pages_with_the_kept_count_and_sees_new_data(api, world):
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's version triggers")
 def test_every_sqlite_table_has_version_triggers(db):
     with connection.cursor() as cursor:
-        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
-        triggers = {name for (name,) in cursor.fetchall()}
+        triggers = data_version.sqlite_trigger_names(cursor)
     tables = set(connection.introspection.table_names()) - data_version.UNVERSIONED_TABLES
     missing = {data_version.trigger_name(table, event) for table in tables
                for event in ("insert", "update", "delete")} - triggers

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from mirror.actions.models import Session
-from mirror.core import rowcount
+from mirror.core import data_version, rowcount
 from mirror.core.models import RowCount
 from mirror.data.models import Dataset, FileRecord
 from tests import factories
@@ -74,8 +74,7 @@ def test_filtered_lists_still_count_their_rows(api, lab_world, counted):
 
 def _sqlite_triggers() -> set[str]:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
-        return {name for (name,) in cursor.fetchall()}
+        return data_version.sqlite_trigger_names(cursor)
 
 
 @pytest.mark.skipif("connection.vendor != 'sqlite'")
