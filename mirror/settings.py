@@ -165,6 +165,9 @@ MIRROR_CACHE_TABLES_ROOT = Path(os.environ.get("MIRROR_CACHE_TABLES_ROOT",
 # Labvanced webhook bodies: JSON routes and media uploads (413 above these).
 MIRROR_WEBHOOK_MAX_BODY = int(os.environ.get("MIRROR_WEBHOOK_MAX_BODY", 1024 * 1024))
 MIRROR_WEBHOOK_MAX_UPLOAD = int(os.environ.get("MIRROR_WEBHOOK_MAX_UPLOAD", 200 * 1024 * 1024))
+# The largest file an import reads from an export zip or folder, or a REST session zip (a zip
+# member is checked against the size it declares and the bytes it gives).
+MIRROR_IMPORT_MAX_FILE = int(os.environ.get("MIRROR_IMPORT_MAX_FILE", 512 * 1024 * 1024))
 MIRROR_WEBHOOK_ORIGINS = env_list("MIRROR_WEBHOOK_ORIGINS", "https://www.labvanced.com")
 # Filtered lists' counts kept per process until the data changes (mirror.core.kept_counts): how
 # many, and the least time a COUNT must take to be worth keeping. 0 entries turns it off.

@@ -4,17 +4,26 @@ Upstream fields are written when they differ and left alone when they do not; an
 users edit (projects, narrative, qc, the rest of `json`) are set when a record is created and never
 touched again. Upstream metadata goes to `json[<source>]`, which the importer owns. Files go to the
 connection's local repository atomically, and are rewritten only when their checksum changed.
+
+Every file goes to its session's own ALF folder: a session's number is allocated so that no
+other session shares `<lab>/Subjects/<subject>/<date>/<NNN>` (mirror.actions.numbers), and a
+path that another dataset's copy already holds is refused before anything is written. Upstream
+text is cleaned first (importers.core.clean): no NUL, no value longer than its column.
 """
 import datetime
 import hashlib
 
 from django.db.models import Q
 
+from importers.core import clean
 from importers.core.counts import Counts, Outcome
+from importers.core.errors import BadSourceData
 from importers.core.records import DatasetFile, ProjectRecord, SessionRecord, SubjectRecord
 from mirror.actions.models import Session
+from mirror.actions.numbers import NoFreeNumber, session_number_allocate
 from mirror.core.provenance import deterministic_uuid
 from mirror.data.models import DataFormat, Dataset, DatasetType, FileRecord
+from mirror.data.paths import UnsafePath, safe_component
 from mirror.data.services import file_store_atomically, session_relative_path
 from mirror.subjects.models import Project, Subject
 
@@ -59,25 +68,53 @@ class Writer:
         return record, self.counts.add(Outcome.UPDATED)
 
     def project(self, item: ProjectRecord) -> Project:
-        record, _ = self._upsert(Project, item.source_id, {"name": item.name},
-                                 on_create={"description": item.description})
+        record, _ = self._upsert(Project, item.source_id,
+                                 {"name": clean.field_text(Project, "name", item.name)},
+                                 on_create={"description": clean.text(item.description)})
         return record
 
+    def _free_nickname(self, item: SubjectRecord) -> str:
+        """`item.nickname`, or, when another subject of this source and lab already has it (the
+        same participant code in two studies), the nickname with a stable suffix of its own."""
+        key = deterministic_uuid(self.source, "subject", item.source_id)
+        taken = Subject.objects.filter(source=self.source, lab_id=self.connection.lab_id,
+                                       nickname=item.nickname).exclude(pk=key).exists()
+        if not taken:
+            return item.nickname
+        suffix = hashlib.sha1(item.source_id.encode()).hexdigest()[:6]
+        return safe_component(f"{item.nickname[:64 - 7]}-{suffix}", max_length=64)
+
     def subject(self, item: SubjectRecord) -> Subject:
-        fields = {"nickname": item.nickname, "lab_id": self.connection.lab_id,
-                  "species": item.species}
+        """The subject; its nickname must already be a folder name (mirror.data.paths)."""
+        fields = {"nickname": self._free_nickname(item), "lab_id": self.connection.lab_id,
+                  "species": clean.field_text(Subject, "species", item.species)}
         record, _ = self._upsert(Subject, item.source_id, fields,
-                                 on_create={"description": item.description})
+                                 on_create={"description": clean.text(item.description)})
         return record
+
+    def session_number(self, *, subject: Subject, start_time: datetime.datetime, wanted,
+                       session_pk=None) -> int:
+        """The ALF number of a session: `wanted` if its folder is free, else the next free."""
+        try:
+            return session_number_allocate(
+                lab_name=self.connection.lab.name, nickname=subject.nickname,
+                day=start_time.date(), wanted=wanted, exclude=session_pk)
+        except NoFreeNumber as error:
+            raise BadSourceData(subject.nickname, str(error)) from None
 
     def session(self, item: SessionRecord, *, subject: Subject, project: Project) -> Session:
         existing = self._find(Session, item.source_id)
+        key = deterministic_uuid(self.source, "session", item.source_id)
         json = dict((existing.json or {}) if existing else {})
-        json[self.source] = item.upstream
+        json[self.source] = clean.json_value(item.upstream)
         fields = {"subject_id": subject.pk, "lab_id": self.connection.lab_id,
                   "start_time": item.start_time, "end_time": item.end_time,
-                  "number": item.number, "task_protocol": item.task_protocol,
-                  "type": item.type, "n_trials": item.n_trials, "json": json}
+                  "number": self.session_number(subject=subject, start_time=item.start_time,
+                                                wanted=item.number, session_pk=key),
+                  "task_protocol": clean.field_text(Session, "task_protocol",
+                                                    item.task_protocol),
+                  "type": clean.field_text(Session, "type", item.type),
+                  "n_trials": item.n_trials, "json": json}
         record, outcome = self._upsert(Session, item.source_id, fields, record=existing)
         if outcome is Outcome.CREATED:
             record.projects.add(project)
@@ -95,9 +132,14 @@ class Writer:
         source_id = f"{session.source_id}/{item.collection}/{item.name}"
         md5, size = hashlib.md5(item.content).hexdigest(), len(item.content)
         repository = self.connection.repository
-        relative_path = session_relative_path(session, item.collection, item.name)
+        copy_key = deterministic_uuid(self.source, "filerecord", source_id)
+        try:
+            relative_path = session_relative_path(session, item.collection, item.name)
+            on_disk = repository.file(relative_path)
+        except UnsafePath as error:
+            raise BadSourceData(item.name, str(error)) from None
+        self._check_path_free(repository, relative_path, copy_key)
         current = self._find(Dataset, source_id)
-        on_disk = repository.directory / relative_path
         stale = current is None or current.hash != md5 or current.file_size != size \
             or not on_disk.is_file() or on_disk.stat().st_size != size
         if stale and not self.dry_run:
@@ -112,7 +154,7 @@ class Writer:
         dataset, _ = self._upsert(Dataset, source_id, fields, record=current,
                                   on_create={"created_datetime": self.now})
         copy, created = FileRecord.objects.get_or_create(
-            id=deterministic_uuid(self.source, "filerecord", source_id),
+            id=copy_key,
             defaults={"dataset": dataset, "data_repository": repository, "exists": True,
                       "relative_path": relative_path, "source": self.source,
                       "source_id": source_id, "imported_at": self.now})
@@ -120,6 +162,18 @@ class Writer:
             copy.relative_path, copy.exists, copy.imported_at = relative_path, True, self.now
             copy.save(update_fields=["relative_path", "exists", "imported_at"])
         return dataset
+
+    @staticmethod
+    def _check_path_free(repository, relative_path: str, copy_key) -> None:
+        """Refuse, before writing, a path that another dataset's copy holds in the repository:
+        writing would replace that dataset's file (the database would then roll back, the file
+        on disk would not)."""
+        holder = FileRecord.objects.filter(data_repository=repository,
+                                           relative_path=relative_path).exclude(pk=copy_key)
+        other = holder.values_list("dataset_id", flat=True).first()
+        if other is not None:
+            raise BadSourceData(relative_path, f"already holds the file of dataset {other} in "
+                                f"repository {repository.name}; nothing was overwritten")
 
     def mark_deleted(self, model, *, scope: Q, seen: set[str]) -> int:
         """Flag records of `scope` that upstream no longer lists; returns how many were new."""

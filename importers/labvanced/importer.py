@@ -12,11 +12,12 @@ from importers.core.progress import Progress
 from importers.core.runs import import_run, rolled_back_if
 from importers.core.writer import Writer
 from importers.labvanced import client as api
-from importers.labvanced.export import iter_export, read_zip
+from importers.labvanced.export import open_export, read_zip
 from importers.labvanced.mapping import fingerprint, to_records
 from importers.labvanced.parse import parse_local_time
 from mirror.actions.models import Session
 from mirror.core.provenance import deterministic_uuid
+from mirror.data.paths import UnsafePath
 
 logger = logging.getLogger(__name__)
 
@@ -47,10 +48,39 @@ def _already_mirrored(connection, exp_id: str, listing: dict) -> int | None:
         "file_records__data_repository"))
     for dataset in datasets:
         copies = [c for c in dataset.file_records.all() if c.exists]
-        path = copies[0].data_repository.directory / copies[0].relative_path if copies else None
+        try:
+            path = copies[0].data_repository.file(copies[0].relative_path) if copies else None
+        except UnsafePath:
+            return None
         if path is None or not path.is_file() or path.stat().st_size != dataset.file_size:
             return None
     return len(datasets)
+
+
+def _listed_sessions(context, listing) -> list[tuple[dict, datetime.datetime | None]]:
+    """The listing's sessions that can be fetched: an object with a numeric `rec_session_id`
+    (it becomes part of the download URL) and a readable start time; the rest fail, named."""
+    if not isinstance(listing, list):
+        raise BadSourceData("session listing", f"expected a JSON list, got "
+                            f"{type(listing).__name__}: check `sessions_path`")
+    usable = []
+    for position, item in enumerate(listing):
+        rec_id = item.get("rec_session_id") if isinstance(item, dict) else None
+        problem = None if str(rec_id).isascii() and str(rec_id).isdigit() else \
+            f"rec_session_id {rec_id!r} is not a number"
+        start = None
+        if problem is None:
+            try:
+                start = parse_local_time(str(item.get("start_time") or ""))
+            except ValueError as error:
+                problem = str(error)
+        if problem:
+            context.counts.failed += 1
+            context.run.error = (context.run.error + "\n" if context.run.error else "") + \
+                f"listing entry {position + 1}: {problem} (skipped)"
+            continue
+        usable.append((item, start))
+    return usable
 
 
 def _import_one(context, writer, *, label: str, load) -> None:
@@ -69,9 +99,10 @@ def _import_one(context, writer, *, label: str, load) -> None:
 def _pull(context, writer, connection, *, since, dry_run, stream) -> None:
     client = api.make_client(connection)
     exp_id = str(connection.target)
-    listing = api.list_sessions(client, connection)
-    chosen = [item for item in listing if since is None or
-              (parse_local_time(item.get("start_time") or "") or datetime.datetime.min) >= since]
+    raw = api.list_sessions(client, connection)
+    listed = _listed_sessions(context, raw)
+    chosen = [item for item, start in listed
+              if since is None or (start or datetime.datetime.min) >= since]
     progress = Progress(total=len(chosen), label=f"{connection.name} sessions", stream=stream)
     for item in chosen:
         unchanged = _already_mirrored(connection, exp_id, item)
@@ -97,17 +128,19 @@ def _pull(context, writer, connection, *, since, dry_run, stream) -> None:
         progress.step(str(item["rec_session_id"]))
     if since is None and not dry_run:
         writer.mark_deleted(Session, scope=Q(source_id__startswith=f"{exp_id}/"),
-                            seen={f"{exp_id}/{item['rec_session_id']}" for item in listing})
+                            seen={f"{exp_id}/{item.get('rec_session_id')}" for item in raw
+                                  if isinstance(item, dict)})
 
 
 def _from_file(context, writer, connection, *, path, stream) -> None:
-    sessions = list(iter_export(path))
-    progress = Progress(total=len(sessions), label=f"{connection.name} export", stream=stream)
     study_name = (connection.settings or {}).get("study_name")
-    for folder, files in sessions:
-        _import_one(context, writer, label=folder, load=lambda files=files:
-                    to_records(exp_id=str(connection.target), files=files, study_name=study_name))
-        progress.step(folder)
+    with open_export(path) as sessions:
+        progress = Progress(total=len(sessions), label=f"{connection.name} export",
+                            stream=stream)
+        for folder, files in sessions:
+            _import_one(context, writer, label=folder, load=lambda files=files: to_records(
+                exp_id=str(connection.target), files=files(), study_name=study_name))
+            progress.step(folder)
 
 
 def _import(context, writer, connection, *, since, from_file, dry_run, stream) -> None:

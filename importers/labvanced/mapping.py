@@ -18,6 +18,7 @@ from importers.labvanced.parse import (
     time_offset,
     write_table,
 )
+from mirror.data.paths import safe_component
 
 ALF, RAW = "alf", "raw_labvanced_data"
 
@@ -34,10 +35,16 @@ def fingerprint(listing: dict | None, files: dict[str, bytes]) -> str:
 
 def participant(exp_id: str, subject_code: str) -> SubjectRecord:
     """A study participant, keyed by Labvanced's Subject_Code (the same in REST, export and
-    webhook data; exp_subject_id never reaches the webhook)."""
-    return SubjectRecord(source_id=f"{exp_id}/{subject_code}", nickname=f"LV-{subject_code}",
-                         species="Homo sapiens",
-                         description=f"Labvanced participant {subject_code}")
+    webhook data; exp_subject_id never reaches the webhook).
+
+    The nickname names a folder, so a code that is not a plain name (`../../tmp/x`, a NUL, 70
+    characters) becomes one: its other characters turn into '_' and a hash of the code is added
+    (mirror.data.paths.safe_component). Plain codes keep `LV-<code>`.
+    """
+    code = str(subject_code)
+    return SubjectRecord(source_id=f"{exp_id}/{code.replace(chr(0), '')}",
+                         nickname=safe_component(code, prefix="LV-", max_length=64),
+                         species="Homo sapiens", description=f"Labvanced participant {code}")
 
 
 def _int(value, name: str, column: str) -> int:
@@ -77,7 +84,10 @@ def to_records(*, exp_id: str, files: dict[str, bytes], listing: dict | None = N
     series_name = f"{rec_id}.csv"
     timeseries = read_table(series_name, files[series_name], ragged=True) \
         if series_name in files else None
-    listing = listing or {}
+    raw_listing = listing
+    # the listing is upstream JSON: any of its values may be a number, a list or null
+    listing = {key: value if value is None or isinstance(value, bool) else str(value)
+               for key, value in (listing or {}).items()}
     subject_id = str(listing.get("exp_subject_id") or _int(
         sessions.value(row, "Exp_Subject_Id"), "sessions.csv", "Exp_Subject_Id"))
     subject_code = listing.get("subject_code") or sessions.value(row, "Subject_Code") \
@@ -90,6 +100,8 @@ def to_records(*, exp_id: str, files: dict[str, bytes], listing: dict | None = N
         raise BadSourceData("sessions.csv", str(error), 2) from None
     if start_time is None:
         raise BadSourceData("sessions.csv", "no start time (Start_Time_Local)", 2)
+    number = _int(listing.get("session_nr") or sessions.value(row, "Session_Nr") or 1,
+                  "sessions.csv", "Session_Nr")
     name = listing.get("experiment_name") or study_name or f"Labvanced study {exp_id}"
     version = str(listing.get("experiment_version") or sessions.value(row, "Experiment_Version"))
     completed = str(listing.get("completed", sessions.value(row, "Completed"))).lower() == "true"
@@ -98,14 +110,13 @@ def to_records(*, exp_id: str, files: dict[str, bytes], listing: dict | None = N
         subject=participant(exp_id, subject_code),
         project=ProjectRecord(source_id=str(exp_id), name=f"{name} ({exp_id})"),
         start_time=start_time, end_time=end_time,
-        number=_int(listing.get("session_nr") or sessions.value(row, "Session_Nr") or 1,
-                    "sessions.csv", "Session_Nr"),
+        number=number,
         task_protocol=f"{name} v{version}" if version else name,
         n_trials=len(trials.rows),
-        upstream={"exp_id": str(exp_id), "rec_session_id": rec_id,
+        upstream={"exp_id": str(exp_id), "rec_session_id": rec_id, "session_nr": str(number),
                   "exp_subject_id": subject_id, "completed": completed,
                   "status": "completed" if completed else "incomplete",
                   "utc_offset": time_offset(start_text),
-                  "fingerprint": fingerprint(listing or None, files)},
+                  "fingerprint": fingerprint(raw_listing or None, files)},
         files=_session_files(rec_id, files, trials, timeseries),
     )

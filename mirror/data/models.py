@@ -7,6 +7,13 @@ from django.db import models
 
 from mirror.core.models import JSON_HELP, MirrorModel
 from mirror.core.qc import QC
+from mirror.data.paths import (
+    repository_file,
+    repository_root,
+    validate_collection,
+    validate_component,
+    validate_relative_path,
+)
 
 NAME_HELP = "Unique name, used in URLs."
 
@@ -17,8 +24,9 @@ class DataRepository(MirrorModel):
     LOCAL, REMOTE = "local", "remote"
     TYPES = [(LOCAL, "local: a directory on this server"), (REMOTE, "remote: files at data_url")]
 
-    name = models.CharField(max_length=255, unique=True, validators=[RegexValidator(
-        r"^[\w.-]+$", "Letters, digits, '.', '_' and '-' only.")], help_text=NAME_HELP)
+    name = models.CharField(max_length=255, unique=True, validators=[validate_component],
+                            help_text=NAME_HELP + " A local repository's folder under "
+                            "MIRROR_DATA_ROOT: letters, digits, '.', '_', '-', not '.' or '..'.")
     repository_type = models.CharField(max_length=16, choices=TYPES, default=LOCAL,
                                        help_text="`local`: files under MIRROR_DATA_ROOT/<name>, "
                                        "served by this server; `remote`: files at `data_url`.")
@@ -54,8 +62,13 @@ class DataRepository(MirrorModel):
 
     @property
     def directory(self) -> Path:
-        """The directory of a local repository's files."""
-        return Path(settings.MIRROR_DATA_ROOT) / self.name
+        """The directory of a local repository's files, checked to lie inside MIRROR_DATA_ROOT
+        (mirror.data.paths.UnsafePath if the name would lead elsewhere)."""
+        return repository_root(self.name)
+
+    def file(self, relative_path: str) -> Path:
+        """One of its files, checked to resolve inside the repository (UnsafePath if not)."""
+        return repository_file(self.name, relative_path)
 
 
 class DataFormat(MirrorModel):
@@ -151,13 +164,13 @@ class Tag(MirrorModel):
 class Dataset(MirrorModel):
     """One ALF file of a session (or of no session), with its checksum and QC."""
 
-    name = models.CharField(max_length=255, help_text="The ALF file name, e.g. "
-                            "_ibl_trials.table.csv")
+    name = models.CharField(max_length=255, validators=[validate_component],
+                            help_text="The ALF file name, e.g. _ibl_trials.table.csv")
     session = models.ForeignKey("actions.Session", null=True, blank=True, on_delete=models.CASCADE,
                                 related_name="data_dataset_session_related",
                                 help_text="The session the dataset belongs to, if any.")
     collection = models.CharField(max_length=255, blank=True, default="", validators=[
-        RegexValidator(r"^$|^[\w.-]+(/[\w.-]+)*$", "An ALF collection, e.g. alf/probe00")],
+        validate_collection],
         help_text="ALF collection (folder in the session), e.g. alf/probe00.")
     revision = models.ForeignKey(Revision, null=True, blank=True, on_delete=models.PROTECT,
                                  related_name="datasets", help_text="ALF revision, if any.")
@@ -235,7 +248,8 @@ class FileRecord(MirrorModel):
                                         related_name="file_records",
                                         help_text="The repository holding the copy.")
     relative_path = models.CharField(max_length=1000, validators=[RegexValidator(
-        r"^[a-zA-Z0-9_][^\\:]+$", "A relative path without backslashes or colons.")],
+        r"^[a-zA-Z0-9_][^\\:]+$", "A relative path without backslashes or colons."),
+        validate_relative_path],
         help_text="Path inside the repository, e.g. lab/Subjects/subj/2020-01-01/001/alf/x.npy")
     exists = models.BooleanField(default=False, help_text="The file is really there.")
     name = models.CharField(max_length=255, blank=True, default="",

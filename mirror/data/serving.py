@@ -7,6 +7,7 @@ with Content-Length (ONE requires it) and single byte ranges. Access is anonymou
 with a 401 challenge (MIRROR_FILES_AUTH), the only credentials ONE's downloader sends.
 """
 import base64
+import logging
 import re
 from pathlib import Path
 
@@ -16,8 +17,10 @@ from django.http import FileResponse, Http404, HttpResponse, StreamingHttpRespon
 from django.views.decorators.http import require_http_methods
 
 from mirror.data.models import DataRepository, FileRecord
+from mirror.data.paths import UnsafePath
 from mirror.data.selectors import COPIES_ORDER
 
+logger = logging.getLogger(__name__)
 UUID_IN_NAME = re.compile(r"\.([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
                           r"[0-9a-fA-F]{12})(?=\.[^./]+$)")
 RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
@@ -54,11 +57,18 @@ def _local_copies(path: str):
 
 
 def resolve_file(path: str) -> Path:
-    """The file on disk for a /data/ path; Http404 if no existing local copy is found."""
+    """The file on disk for a /data/ path; Http404 if no existing local copy is found.
+
+    A copy counts only if its file resolves inside its repository's folder, itself inside
+    MIRROR_DATA_ROOT (mirror.data.paths): a record naming anything else is never opened.
+    """
     for record in _local_copies(path):
-        root = record.data_repository.directory.resolve()
-        candidate = (root / record.relative_path).resolve()
-        if candidate.is_relative_to(root) and candidate.is_file():
+        try:
+            candidate = record.data_repository.file(record.relative_path)
+        except UnsafePath as error:
+            logger.warning("File record %s refused: %s", record.pk, error)
+            continue
+        if candidate.is_file():
             return candidate
     raise Http404("No such file on this server.")
 

@@ -2,10 +2,10 @@
 import datetime
 
 from django.conf import settings
-from django.core.validators import RegexValidator
 from django.db import models
 
 from mirror.core.models import JSON_HELP, MirrorModel
+from mirror.data.paths import validate_component
 
 
 class Project(MirrorModel):
@@ -37,9 +37,10 @@ class Subject(MirrorModel):
 
     SEXES = [("M", "Male"), ("F", "Female"), ("U", "Unknown")]
 
-    nickname = models.CharField(max_length=64, validators=[RegexValidator(
-        r"^[\w.-]+$", "Letters, digits, '.', '_' and '-' only (Alyx's rule).")],
-        help_text="The subject's name, unique within its lab and source.")
+    nickname = models.CharField(max_length=64, validators=[validate_component],
+                                help_text="The subject's name, unique within its lab and "
+                                "source: letters, digits, '.', '_' and '-' (Alyx's rule), "
+                                "not '.' or '..' (it names a folder).")
     lab = models.ForeignKey("people.Lab", on_delete=models.PROTECT, related_name="subjects",
                             help_text="The lab the subject belongs to.")
     responsible_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
