@@ -110,3 +110,53 @@ class LiveTrial(models.Model):
             models.UniqueConstraint(fields=["connection", "exp_session_nr", "rec_task_id",
                                             "trial_nr"], name="importers_live_trial_once"),
         ]
+
+
+class LiveRecording(models.Model):
+    """A session that the webhook opened, and whether the webhook may still write to it.
+
+    The webhook's callers are anonymous browsers, so it only ever extends what it opened itself
+    and is still running: a session that an import wrote (REST or export), one that finished or
+    aborted, or one silent for MIRROR_WEBHOOK_IDLE_HOURS, takes no more webhook writes.
+    """
+
+    RUNNING, FINISHED, ABORTED, IMPORTED = "running", "finished", "aborted", "imported"
+    STATUSES = [(s, s) for s in (RUNNING, FINISHED, ABORTED, IMPORTED)]
+
+    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="+")
+    exp_session_nr = models.CharField(max_length=64)
+    session = models.OneToOneField("actions.Session", on_delete=models.CASCADE,
+                                   related_name="live_recording")
+    status = models.CharField(max_length=16, choices=STATUSES, default=RUNNING)
+    opened_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField(auto_now=True)
+    trials = models.PositiveIntegerField(default=0, help_text="Trials kept so far.")
+    files = models.PositiveIntegerField(default=0, help_text="Media files uploaded so far.")
+    table_bytes = models.BigIntegerField(default=0, help_text="Size of its trials table.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["connection", "exp_session_nr"],
+                                    name="importers_live_recording_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.connection.name} {self.exp_session_nr} {self.status}"
+
+
+class WebhookUsage(models.Model):
+    """What a connection's webhook stored in one clock hour: its quotas are counted here."""
+
+    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="+")
+    hour = models.DateTimeField(help_text="The start of the clock hour (UTC).")
+    sessions = models.PositiveIntegerField(default=0, help_text="Sessions opened.")
+    bytes_stored = models.BigIntegerField(default=0, help_text="Bytes written to disk.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["connection", "hour"],
+                                    name="importers_webhook_usage_per_hour"),
+        ]
+
+    def __str__(self):
+        return f"{self.connection.name} {self.hour:%Y-%m-%d %H}h"

@@ -169,6 +169,16 @@ MIRROR_WEBHOOK_MAX_UPLOAD = int(os.environ.get("MIRROR_WEBHOOK_MAX_UPLOAD", 200 
 # member is checked against the size it declares and the bytes it gives).
 MIRROR_IMPORT_MAX_FILE = int(os.environ.get("MIRROR_IMPORT_MAX_FILE", 512 * 1024 * 1024))
 MIRROR_WEBHOOK_ORIGINS = env_list("MIRROR_WEBHOOK_ORIGINS", "https://www.labvanced.com")
+# What one connection's webhook may do (429 past an hourly quota, 413 past a session's cap):
+# sessions opened and bytes written to disk (tables rewritten, uploads) per clock hour; trials,
+# trials-table size and media files per session; hours of silence after which a running
+# session takes no more webhook writes.
+MIRROR_WEBHOOK_SESSIONS_PER_HOUR = int(os.environ.get("MIRROR_WEBHOOK_SESSIONS_PER_HOUR", 200))
+MIRROR_WEBHOOK_BYTES_PER_HOUR = int(os.environ.get("MIRROR_WEBHOOK_BYTES_PER_HOUR", 10 * 2**30))
+MIRROR_WEBHOOK_MAX_TRIALS = int(os.environ.get("MIRROR_WEBHOOK_MAX_TRIALS", 5000))
+MIRROR_WEBHOOK_MAX_TABLE = int(os.environ.get("MIRROR_WEBHOOK_MAX_TABLE", 8 * 2**20))
+MIRROR_WEBHOOK_MAX_FILES = int(os.environ.get("MIRROR_WEBHOOK_MAX_FILES", 50))
+MIRROR_WEBHOOK_IDLE_HOURS = float(os.environ.get("MIRROR_WEBHOOK_IDLE_HOURS", 12))
 # Filtered lists' counts kept per process until the data changes (mirror.core.kept_counts): how
 # many, and the least time a COUNT must take to be worth keeping. 0 entries turns it off.
 MIRROR_KEPT_COUNTS = int(os.environ.get("MIRROR_KEPT_COUNTS", 256))
@@ -229,10 +239,15 @@ if env_bool("BEHIND_HTTPS_PROXY", False):
 # /health answers plain http on the loopback for load-balancer checks.
 SECURE_REDIRECT_EXEMPT = [r"^health$"]
 
+# Webhook secrets (in URL paths) are taken out of every log line (mirror.core.log_redaction):
+# on the handler, and on the loggers that write request paths, for handlers added elsewhere.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_secrets": {"()": "mirror.core.log_redaction.RedactSecrets"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {"django.db.backends": {"level": "INFO"},
+                "django.request": {"filters": ["redact_secrets"]},
+                "django.server": {"filters": ["redact_secrets"]}},
 }

@@ -19,6 +19,7 @@ from importers.core import clean
 from importers.core.counts import Counts, Outcome
 from importers.core.errors import BadSourceData
 from importers.core.records import DatasetFile, ProjectRecord, SessionRecord, SubjectRecord
+from importers.models import LiveRecording
 from mirror.actions.models import Session
 from mirror.actions.numbers import NoFreeNumber, session_number_allocate
 from mirror.core.provenance import deterministic_uuid
@@ -116,6 +117,9 @@ class Writer:
                   "type": clean.field_text(Session, "type", item.type),
                   "n_trials": item.n_trials, "json": json}
         record, outcome = self._upsert(Session, item.source_id, fields, record=existing)
+        # an import owns what it wrote: the webhook may no longer change it
+        LiveRecording.objects.filter(session_id=record.pk, status=LiveRecording.RUNNING) \
+            .update(status=LiveRecording.IMPORTED)
         if outcome is Outcome.CREATED:
             record.projects.add(project)
             subject.projects.add(project)

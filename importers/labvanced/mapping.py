@@ -39,10 +39,12 @@ def participant(exp_id: str, subject_code: str) -> SubjectRecord:
 
     The nickname names a folder, so a code that is not a plain name (`../../tmp/x`, a NUL, 70
     characters) becomes one: its other characters turn into '_' and a hash of the code is added
-    (mirror.data.paths.safe_component). Plain codes keep `LV-<code>`.
+    (mirror.data.paths.safe_component). Plain codes keep `LV-<code>`. A code too long to be a
+    key (over 200 characters) is keyed by its hash.
     """
-    code = str(subject_code)
-    return SubjectRecord(source_id=f"{exp_id}/{code.replace(chr(0), '')}",
+    code = str(subject_code).replace("\x00", "")
+    key = code if len(code) <= 200 else "sha1-" + hashlib.sha1(code.encode()).hexdigest()
+    return SubjectRecord(source_id=f"{exp_id}/{key}",
                          nickname=safe_component(code, prefix="LV-", max_length=64),
                          species="Homo sapiens", description=f"Labvanced participant {code}")
 

@@ -1,18 +1,22 @@
 """The receiver of Labvanced's "External Data Storage": the routes the player POSTs to.
 
 Labvanced's player posts from the participant's browser with no credentials, so the URL path
-carries the secret: `/hooks/labvanced/<connection webhook token>/<route>`. Answers carry the CORS
-headers the player needs and `{"success": true}`; bodies may be JSON or jQuery form encoding.
+carries the secret: `/hooks/labvanced/<connection webhook token>/<route>`. Every answer (a
+refusal, an unknown URL, a failure included) carries the CORS headers the player needs, and
+`{"success": true}` or `{"success": false, "error": …}`; bodies may be JSON or jQuery form
+encoding. Each call is one transaction: it lands whole or not at all. What a call may do is
+decided in importers.labvanced.live; the secret never reaches a log line from here.
 """
-import json
 import logging
-import re
 
 from django.conf import settings
+from django.db import DatabaseError, IntegrityError, transaction
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from importers.labvanced.live import BadPayload, LiveSession
+from importers.labvanced import payload as body
+from importers.labvanced.live import LiveSession
+from importers.labvanced.payload import BadPayload, Refused
 from importers.models import Connection
 
 logger = logging.getLogger(__name__)
@@ -25,7 +29,7 @@ ROUTES = {
     "finishExpSession": LiveSession.finished,
     "errExpSession": LiveSession.aborted,
 }
-BRACKETS = re.compile(r"[^\[\]]+")
+UPLOAD = "file_upload"
 
 
 def _cors(response, request):
@@ -39,36 +43,28 @@ def _cors(response, request):
     return response
 
 
-def _answer(request, body: dict, status: int = 200):
-    return _cors(JsonResponse(body, status=status), request)
+def _answer(request, answer: dict, status: int = 200, retry_after: int | None = None):
+    response = _cors(JsonResponse(answer, status=status), request)
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
-def unflatten(form) -> dict:
-    """jQuery's `recData[data][rt]=523` → {"recData": {"data": {"rt": "523"}}}."""
-    result: dict = {}
-    for key, value in form.items():
-        parts = BRACKETS.findall(key) or [key]
-        node = result
-        for part in parts[:-1]:
-            node = node.setdefault(part, {})
-        node[parts[-1]] = value
-    return result
+def _refusal(request, error: Refused, connection, route: str):
+    logger.warning("[%s] webhook %s refused (%s): %s", connection.name, route, error.status,
+                   error)
+    return _answer(request, {"success": False, "error": str(error)}, error.status,
+                   error.retry_after)
 
 
 def _payload(request) -> dict:
     if request.content_type == "application/json":
-        try:
-            payload = json.loads(request.body or b"{}")
-        except (ValueError, UnicodeDecodeError) as error:
-            raise BadPayload(f"the body is not valid JSON ({error})") from None
-        if not isinstance(payload, dict):
-            raise BadPayload("the JSON body must be an object")
-        return payload
-    return unflatten(request.POST)
+        return body.json_body(request.body)
+    return body.form_body(request.POST)
 
 
 def _too_big(request, route: str) -> bool:
-    limit = settings.MIRROR_WEBHOOK_MAX_UPLOAD if route == "file_upload" \
+    limit = settings.MIRROR_WEBHOOK_MAX_UPLOAD if route == UPLOAD \
         else settings.MIRROR_WEBHOOK_MAX_BODY
     try:
         return int(request.META.get("CONTENT_LENGTH") or 0) > limit
@@ -78,28 +74,46 @@ def _too_big(request, route: str) -> bool:
 
 @csrf_exempt
 def receive(request, token: str, route: str):
+    """Answer one player call; an unexpected failure is logged and answered 500 with CORS."""
+    try:
+        return _receive(request, token, route)
+    except Exception:
+        logger.exception("webhook %s failed", route)  # the path holds the secret: not logged
+        return _answer(request, {"success": False, "error": "The server failed; the error is "
+                                 "logged for its administrator."}, 500)
+
+
+def _receive(request, token: str, route: str):
     connection = Connection.objects.filter(webhook_token=token, source="labvanced",
                                            enabled=True).select_related("lab").first()
     if connection is None:
-        return JsonResponse({"success": False, "error": "Unknown webhook URL."}, status=404)
+        return _answer(request, {"success": False, "error": "Unknown webhook URL."}, 404)
     if request.method == "OPTIONS":
         return _cors(JsonResponse({}, status=200), request)
     if request.method != "POST":
         return _answer(request, {"success": False, "error": "POST only."}, 405)
-    if route not in ROUTES and route != "file_upload":
-        return _answer(request, {"success": False, "error": f"Unknown route '{route}'; known: "
-                                 f"{', '.join([*ROUTES, 'file_upload'])}."}, 404)
+    if route not in ROUTES and route != UPLOAD:
+        return _answer(request, {"success": False, "error": f"Unknown route '{route[:80]}'; "
+                                 f"known: {', '.join([*ROUTES, UPLOAD])}."}, 404)
     if _too_big(request, route):
         return _answer(request, {"success": False, "error": "Payload too large."}, 413)
     try:
-        if route == "file_upload":
-            _upload(request, connection)
-        else:
-            payload = _payload(request)
-            ROUTES[route](LiveSession(connection, payload), payload)
-    except BadPayload as error:
-        logger.warning("[%s] webhook %s refused: %s", connection.name, route, error)
-        return _answer(request, {"success": False, "error": str(error)}, 400)
+        with transaction.atomic():
+            if route == UPLOAD:
+                _upload(request, connection)
+            else:
+                payload = _payload(request)
+                ROUTES[route](LiveSession(connection, payload), payload)
+    except Refused as error:
+        return _refusal(request, error, connection, route)
+    except IntegrityError:  # a concurrent call of the same session won a race
+        return _refusal(request, body.NotOpen("a concurrent call changed this session; send "
+                                              "it again"), connection, route)
+    except DatabaseError as error:
+        logger.warning("[%s] webhook %s: the database refused a value: %s", connection.name,
+                       route, error)
+        return _refusal(request, BadPayload("the database refused a value of this call"),
+                        connection, route)
     return _answer(request, {"success": True})
 
 
@@ -107,8 +121,7 @@ def _upload(request, connection) -> None:
     if not request.FILES:
         raise BadPayload("no file in the multipart body")
     upload = next(iter(request.FILES.values()))
-    fields = unflatten(request.POST)
+    fields = body.form_body(request.POST)
     live = LiveSession(connection, {"expSessionNr": fields.get("expSessionNr"),
                                     "expId": fields.get("expId")})
-    name = fields.get("newFileName") or upload.name
-    live.file(name, upload.read())
+    live.file(body.short_text(fields, "newFileName") or upload.name, upload)
