@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from mirror.actions import reads
 from mirror.actions.models import Session
+from mirror.actions.numbers import MAX_NUMBER, session_number_taken, sessions_in_folder
 from mirror.core import json_rows
 from mirror.core.fields import (
     LinkedRecordField,
@@ -204,4 +205,25 @@ class SessionSerializer(MirrorSerializer):
         subject = attrs.get("subject") or getattr(self.instance, "subject", None)
         if attrs.get("lab") is None and subject is not None and "lab" in attrs:
             attrs["lab"] = subject.lab
+        self._check_folder_free(attrs, subject)
         return attrs
+
+    def _check_folder_free(self, attrs, subject) -> None:
+        """Refuse a number that another session of the subject's day already has: both would
+        be `<lab>/Subjects/<subject>/<date>/<NNN>`, here and in ONE's cache."""
+        current = self.instance
+        number = attrs.get("number", getattr(current, "number", None))
+        start_time = attrs.get("start_time", getattr(current, "start_time", None))
+        lab = attrs.get("lab") or getattr(current, "lab", None) or getattr(subject, "lab", None)
+        if None in (number, start_time, lab, subject):
+            return
+        folder = {"lab_name": lab.name, "nickname": subject.nickname, "day": start_time.date(),
+                  "exclude": getattr(current, "pk", None)}
+        other = session_number_taken(number=number, **folder)
+        if other is not None:
+            free = sorted(set(range(1, MAX_NUMBER + 1)) - set(
+                sessions_in_folder(**folder).values_list("number", flat=True)))[:1]
+            raise serializers.ValidationError({"number": [
+                f"Session {other.pk} is already {subject.nickname}/{start_time.date()}/"
+                f"{number:03d} in lab {lab.name}"
+                + (f"; the next free number is {free[0]}." if free else ".")]})

@@ -23,7 +23,7 @@ from mirror.data.selectors import COPIES_ORDER
 logger = logging.getLogger(__name__)
 UUID_IN_NAME = re.compile(r"\.([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
                           r"[0-9a-fA-F]{12})(?=\.[^./]+$)")
-RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+RANGE = re.compile(r"^bytes=(\d{0,19})-(\d{0,19})$", re.ASCII)  # 19 digits pass any file size
 CHUNK = 256 * 1024
 
 
@@ -73,20 +73,33 @@ def resolve_file(path: str) -> Path:
     raise Http404("No such file on this server.")
 
 
-def _ranged(request, file_path: Path, size: int):
-    """A 206 for one `bytes=a-b` range, 416 if it cannot be met, None to send everything."""
-    match = RANGE.match(request.META.get("HTTP_RANGE", "").strip())
+def _byte_range(header: str, size: int) -> tuple[int, int] | None | bool:
+    """(first, last) of a single `bytes=a-b` range of a file of `size` bytes; None to send the
+    whole file (no range, or one that is not valid: RFC 9110 ignores those, as for `5-2`);
+    False when the range is valid but lies past the end (416)."""
+    match = RANGE.match(header.strip())
     if not match or match.groups() == ("", ""):
         return None
     first, last = match.groups()
-    if first == "":
-        start, end = max(size - int(last), 0), size - 1
-    else:
-        start, end = int(first), min(int(last), size - 1) if last else size - 1
-    if start >= size or start > end:
+    if first == "":  # the last `last` bytes; a suffix longer than the file is all of it
+        return (max(size - int(last), 0), size - 1) if size else False
+    if last and int(last) < int(first):
+        return None
+    if int(first) >= size:
+        return False
+    return int(first), min(int(last), size - 1) if last else size - 1
+
+
+def _ranged(request, file_path: Path, size: int):
+    """A 206 for one `bytes=a-b` range, 416 if it cannot be met, None to send everything."""
+    bounds = _byte_range(request.META.get("HTTP_RANGE", ""), size)
+    if bounds is None:
+        return None
+    if bounds is False:
         response = HttpResponse(status=416)
         response["Content-Range"] = f"bytes */{size}"
         return response
+    start, end = bounds
 
     def chunks():
         with file_path.open("rb") as handle:

@@ -58,6 +58,8 @@ class CacheZipView(APIView):
     def get(self, request, tag: str | None = None):
         path = store.zip_path(tag)
         try:
+            if path is None:
+                raise FileNotFoundError(tag)
             bundle = path.open("rb")
         except FileNotFoundError:
             raise _not_built(tag) from None

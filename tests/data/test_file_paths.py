@@ -14,11 +14,6 @@ from tests import factories
 from tests.api.conftest import token_client
 
 
-@pytest.fixture(autouse=True)
-def anonymous_files(settings):
-    settings.MIRROR_FILES_AUTH = "none"  # the attack was anonymous; these tests check paths
-
-
 @pytest.fixture
 def staff_api(db):
     return token_client(factories.make_user("admin", is_staff=True))

@@ -147,7 +147,7 @@ def test_command_names_the_tags_when_one_is_unknown(lab_world):
 
 def test_a_tag_that_cannot_be_a_folder_name_is_refused(lab_world):
     Tag.objects.create(name="a/b")
-    with pytest.raises(CommandError, match="letters, digits"):
+    with pytest.raises(CommandError, match="Letters, digits"):
         call_command("mirror_one_cache", "--tag", "a/b", stdout=StringIO())
 
 

@@ -67,3 +67,17 @@ def test_tagged_info_and_zip(api, lab_world):
     assert info["tables"]["datasets"]["nrecs"] == 1
     assert api.get("/cache/paper_2024.zip").status_code == 200
     assert api.get("/cache/info").status_code == 404  # the full tables were never built
+
+
+@pytest.mark.parametrize("path", ["/cache/info/..", "/cache/info/../", "/cache/info/.",
+                                  "/cache/...zip", "/cache/..zip"])
+def test_a_tag_of_dots_is_not_the_untagged_tables(api, built, path):
+    """`..` as a tag used to read <root>/tags/.. — the untagged tables' folder (issue 11)."""
+    assert api.get(path).status_code == 404
+
+
+@pytest.mark.parametrize("tag", ["..", ".", "a/b"])
+def test_tables_are_never_built_outside_their_folder(lab_world, settings, tag):
+    with pytest.raises(ValueError, match="cannot be a folder or file name"):
+        build.build(origin="http://mirror.test", tag=tag)
+    assert not (settings.MIRROR_CACHE_TABLES_ROOT / "cache.zip").exists()

@@ -1,6 +1,7 @@
 """`manage.py mirror_connection NAME --source … --target … --lab … [--credential-env VAR]`."""
 import os
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -42,10 +43,17 @@ class Command(BaseCommand):
             credential = os.environ.get(options["credential_env"], "")
             if not credential:
                 raise CommandError(f"${options['credential_env']} is empty or unset.")
+        repository_name = options["repository"] or f"{options['lab']}_{options['source']}"
+        for model, value in ((Lab, options["lab"]), (DataRepository, repository_name)):
+            try:  # the names become folders of the data root: hold them to the models' rules
+                model._meta.get_field("name").run_validators(value)
+            except ValidationError as error:
+                raise CommandError(f"{model._meta.verbose_name} name {value!r}: "
+                                   f"{' '.join(error.messages)}") from None
         with transaction.atomic():
             lab, _ = Lab.objects.get_or_create(name=options["lab"], source="local")
             repository, _ = DataRepository.objects.get_or_create(
-                name=options["repository"] or f"{lab.name}_{options['source']}",
+                name=repository_name,
                 defaults={"repository_type": DataRepository.LOCAL})
             lab.repositories.add(repository)
             connection, created = Connection.objects.update_or_create(
