@@ -8,6 +8,7 @@ encoding. Each call is one transaction: it lands whole or not at all. What a cal
 decided in importers.labvanced.live; the secret never reaches a log line from here.
 """
 import logging
+import re
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
@@ -30,6 +31,7 @@ ROUTES = {
     "errExpSession": LiveSession.aborted,
 }
 UPLOAD = "file_upload"
+TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")  # what importers.models.new_webhook_token makes
 
 
 def _cors(response, request):
@@ -84,8 +86,10 @@ def receive(request, token: str, route: str):
 
 
 def _receive(request, token: str, route: str):
-    connection = Connection.objects.filter(webhook_token=token, source="labvanced",
-                                           enabled=True).select_related("lab").first()
+    connection = None
+    if TOKEN.match(token):  # a NUL or other odd text cannot be a token (nor reach a query)
+        connection = Connection.objects.filter(webhook_token=token, source="labvanced",
+                                               enabled=True).select_related("lab").first()
     if connection is None:
         return _answer(request, {"success": False, "error": "Unknown webhook URL."}, 404)
     if request.method == "OPTIONS":

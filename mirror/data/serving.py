@@ -17,7 +17,7 @@ from django.http import FileResponse, Http404, HttpResponse, StreamingHttpRespon
 from django.views.decorators.http import require_http_methods
 
 from mirror.data.models import DataRepository, FileRecord
-from mirror.data.paths import UnsafePath
+from mirror.data.paths import UnsafePath, check_relative_path
 from mirror.data.selectors import COPIES_ORDER
 
 logger = logging.getLogger(__name__)
@@ -53,6 +53,10 @@ def _local_copies(path: str):
     match = UUID_IN_NAME.search(path)
     if match:
         return records.filter(dataset_id=match.group(1).lower())
+    try:
+        check_relative_path(path)
+    except UnsafePath:  # a NUL, '..', an empty part: no record has such a path
+        return records.none()
     return records.filter(relative_path=path)
 
 

@@ -28,3 +28,10 @@ def test_a_suffix_longer_than_the_file_is_all_of_it(anonymous, lab_world):
 def test_a_range_past_the_end_is_416(anonymous, lab_world):
     response = anonymous.get(_url(lab_world.datasets[0]), HTTP_RANGE="bytes=100000-100001")
     assert response.status_code == 416
+
+
+@pytest.mark.parametrize("path", ["/data/a%00b.csv", "/data/x/y.%00.csv", "/data/a/../b.csv",
+                                  "/data/a//b.csv"])
+def test_paths_no_record_can_have_are_404(anonymous, lab_world, path):
+    """A NUL reached PostgreSQL (a 500); such paths match no file record."""
+    assert anonymous.get(path).status_code == 404

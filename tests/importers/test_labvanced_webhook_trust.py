@@ -315,3 +315,10 @@ def test_an_abort_ends_on_the_participants_clock(client, connection):
     post(client, connection, "errExpSession", {"expSessionNr": 64, "err_msg": "x"})
     end = Session.objects.get(source_id="4107/64").end_time
     assert abs((end - before.replace(tzinfo=None)).total_seconds()) < 60
+
+
+@pytest.mark.parametrize("token", ["a%00b", "%ff", "x" * 100, "a.b"])
+def test_odd_webhook_urls_are_404_with_cors(client, connection, token):
+    response = client.post(f"/hooks/labvanced/{token}/recordTrial", "{}",
+                           content_type="application/json", HTTP_ORIGIN="https://www.labvanced.com")
+    assert response.status_code == 404 and response["Access-Control-Allow-Origin"]
