@@ -2,8 +2,9 @@
 
 Environment: DATABASE_URL (default: SQLite file under var/), MIRROR_DATA_ROOT (default var/data),
 SECRET_KEY, DEBUG, ALLOWED_HOSTS (comma-separated), CONN_MAX_AGE (seconds a database connection is
-reused), MIRROR_FILES_AUTH (`none`: dataset files are public; `basic`: HTTP Basic with a 401
-challenge), MIRROR_PUBLIC_URL (the base URL clients use, for `one_params`), SECURE_* for HTTPS,
+reused), MIRROR_FILES_AUTH (`basic`, the default: HTTP Basic with a 401 challenge; `none`: dataset
+files are public), MIRROR_VERIFIED_LOGIN_SECONDS (how long a verified Basic login is remembered),
+MIRROR_PUBLIC_URL (the base URL clients use, for `one_params`), SECURE_* for HTTPS,
 MIRROR_KEPT_COUNTS and MIRROR_KEPT_COUNT_MIN_MS (filtered lists' counts kept until data changes),
 MIRROR_KEPT_POSITIONS (where pages ended, so the next page starts there),
 MIRROR_PG_OPTIONS (PostgreSQL session settings; default `-c parallel_setup_cost=10000`),
@@ -16,6 +17,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from mirror import __version__
 
@@ -186,7 +188,14 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 
 MIRROR_DATA_ROOT = Path(os.environ.get("MIRROR_DATA_ROOT", VAR_DIR / "data"))
-MIRROR_FILES_AUTH = os.environ.get("MIRROR_FILES_AUTH", "none")
+# Who reads /data (mirror.data.file_auth): `basic`, the mirror's logins over HTTP Basic, or
+# `none`, everyone (public data only). Anything else stops the server rather than serve openly.
+MIRROR_FILES_AUTH = os.environ.get("MIRROR_FILES_AUTH", "none").strip().lower()
+if MIRROR_FILES_AUTH not in ("basic", "none"):
+    raise ImproperlyConfigured(f"MIRROR_FILES_AUTH is {MIRROR_FILES_AUTH!r}: use 'basic' "
+                               "(HTTP Basic login, the default) or 'none' (public files).")
+# How long a verified Basic login is remembered by each process (mirror.core.verified_logins).
+MIRROR_VERIFIED_LOGIN_SECONDS = int(os.environ.get("MIRROR_VERIFIED_LOGIN_SECONDS", 300))
 MIRROR_PUBLIC_URL = os.environ.get("MIRROR_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 MIRROR_FILES_PREFIX = "data"
 # ONE cache tables (manage.py mirror_one_cache); one shared folder for all app servers.

@@ -5,6 +5,10 @@ import hashlib
 import pytest
 
 
+def basic(username: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
+
+
 def _url(dataset, with_uuid=True) -> str:
     record = dataset.file_records.get()
     path = record.relative_path

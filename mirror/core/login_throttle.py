@@ -86,6 +86,8 @@ def lockout_message(seconds: int) -> str:
 
 def lockout_response(request, original_response=None, credentials=None) -> HttpResponse:
     """AXES_LOCKOUT_CALLABLE: 429 with Retry-After, for the admin, login pages and /data."""
+    if original_response is not None and original_response.status_code == 429:
+        return original_response  # the view answered it already (/data)
     seconds = seconds_until_unlocked(request, credentials)
     response = HttpResponse(lockout_message(seconds), status=429,
                             content_type="text/plain; charset=utf-8")
