@@ -190,7 +190,7 @@ WHITENOISE_USE_FINDERS = DEBUG
 MIRROR_DATA_ROOT = Path(os.environ.get("MIRROR_DATA_ROOT", VAR_DIR / "data"))
 # Who reads /data (mirror.data.file_auth): `basic`, the mirror's logins over HTTP Basic, or
 # `none`, everyone (public data only). Anything else stops the server rather than serve openly.
-MIRROR_FILES_AUTH = os.environ.get("MIRROR_FILES_AUTH", "none").strip().lower()
+MIRROR_FILES_AUTH = os.environ.get("MIRROR_FILES_AUTH", "basic").strip().lower()
 if MIRROR_FILES_AUTH not in ("basic", "none"):
     raise ImproperlyConfigured(f"MIRROR_FILES_AUTH is {MIRROR_FILES_AUTH!r}: use 'basic' "
                                "(HTTP Basic login, the default) or 'none' (public files).")

@@ -17,7 +17,6 @@ LIMIT = 3
 
 @pytest.fixture(autouse=True)
 def small_limit(settings):
-    settings.MIRROR_FILES_AUTH = "basic"
     settings.AXES_FAILURE_LIMIT = LIMIT
     settings.AXES_COOLOFF_TIME = datetime.timedelta(seconds=900)
 
