@@ -30,7 +30,7 @@ def main(base_url: str, password: str, eid: str) -> dict:
 
     cache = home / "cache"
     params_write(one_params(base_url=base_url, username="bench", files_prefix="data",
-                            files_auth="none"), home=home, cache_dir=cache)
+                            files_auth="basic", password=password), home=home, cache_dir=cache)
     from one.api import ONE
 
     started = time.perf_counter()

@@ -2,17 +2,22 @@
 
 Environment: DATABASE_URL (default: SQLite file under var/), MIRROR_DATA_ROOT (default var/data),
 SECRET_KEY, DEBUG, ALLOWED_HOSTS (comma-separated), CONN_MAX_AGE (seconds a database connection is
-reused), MIRROR_FILES_AUTH (`none`: dataset files are public; `basic`: HTTP Basic with a 401
-challenge), MIRROR_PUBLIC_URL (the base URL clients use, for `one_params`), SECURE_* for HTTPS,
+reused), MIRROR_FILES_AUTH (`basic`, the default: HTTP Basic with a 401 challenge; `none`: dataset
+files are public), MIRROR_VERIFIED_LOGIN_SECONDS (how long a verified Basic login is remembered),
+MIRROR_PUBLIC_URL (the base URL clients use, for `one_params`), SECURE_* for HTTPS,
 MIRROR_KEPT_COUNTS and MIRROR_KEPT_COUNT_MIN_MS (filtered lists' counts kept until data changes),
 MIRROR_KEPT_POSITIONS (where pages ended, so the next page starts there),
-MIRROR_PG_OPTIONS (PostgreSQL session settings; default `-c parallel_setup_cost=10000`).
+MIRROR_PG_OPTIONS (PostgreSQL session settings; default `-c parallel_setup_cost=10000`),
+MIRROR_LOGIN_FAILURE_LIMIT and MIRROR_LOGIN_LOCKOUT_SECONDS (login throttling),
+MIRROR_CLIENT_IP_HEADER (the proxy header holding the client's address; default: REMOTE_ADDR).
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from mirror import __version__
 
@@ -60,6 +65,7 @@ INSTALLED_APPS = [
     "mirror.data",
     "mirror.onecache",
     "importers",
+    "axes",  # failed-login counts, in the database (mirror.core.login_throttle)
 ]
 # Benchmarks only (`make bench`): the seeding command and the floor views of bench/floor.py.
 # Never set in production; the `bench` package is not even installed by `pip install .`.
@@ -76,6 +82,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Turns a lockout found during a login into a 429 (last, as axes documents).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "mirror.urls"
@@ -128,6 +136,32 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
 AUTH_USER_MODEL = "people.User"
 
+# axes first: a locked-out username or address is refused before any password is hashed.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login throttling (mirror.core.login_throttle): this many failures within the window lock the
+# username and the client address until the window has passed since the last failure.
+MIRROR_LOGIN_FAILURE_LIMIT = int(os.environ.get("MIRROR_LOGIN_FAILURE_LIMIT", 10))
+MIRROR_LOGIN_LOCKOUT_SECONDS = int(os.environ.get("MIRROR_LOGIN_LOCKOUT_SECONDS", 900))
+# The header a proxy in front of every app server sets to the client's address (e.g.
+# X-Forwarded-For); empty: REMOTE_ADDR, as a forwarded header from a client proves nothing.
+MIRROR_CLIENT_IP_HEADER = os.environ.get("MIRROR_CLIENT_IP_HEADER", "").strip()
+AXES_FAILURE_LIMIT = MIRROR_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(seconds=MIRROR_LOGIN_LOCKOUT_SECONDS)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # refused attempts do not extend it
+AXES_HANDLER = "mirror.core.login_throttle.LoginAttempts"
+AXES_CLIENT_IP_CALLABLE = "mirror.core.client_address.client_address"
+AXES_USERNAME_CALLABLE = "mirror.core.login_throttle.attempted_username"
+AXES_LOCKOUT_CALLABLE = "mirror.core.login_throttle.lockout_response"
+# Masked in axes' log lines and stored form data (a password always is).
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken"]
+AXES_DISABLE_ACCESS_LOG = True  # successful logins are not recorded (nothing reads them)
+# No banner on every manage.py command; log lines name only the (masked) lockout parameters.
+AXES_VERBOSE = False
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -156,7 +190,14 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 
 MIRROR_DATA_ROOT = Path(os.environ.get("MIRROR_DATA_ROOT", VAR_DIR / "data"))
-MIRROR_FILES_AUTH = os.environ.get("MIRROR_FILES_AUTH", "none")
+# Who reads /data (mirror.data.file_auth): `basic`, the mirror's logins over HTTP Basic, or
+# `none`, everyone (public data only). Anything else stops the server rather than serve openly.
+MIRROR_FILES_AUTH = os.environ.get("MIRROR_FILES_AUTH", "basic").strip().lower()
+if MIRROR_FILES_AUTH not in ("basic", "none"):
+    raise ImproperlyConfigured(f"MIRROR_FILES_AUTH is {MIRROR_FILES_AUTH!r}: use 'basic' "
+                               "(HTTP Basic login, the default) or 'none' (public files).")
+# How long a verified Basic login is remembered by each process (mirror.core.verified_logins).
+MIRROR_VERIFIED_LOGIN_SECONDS = int(os.environ.get("MIRROR_VERIFIED_LOGIN_SECONDS", 300))
 MIRROR_PUBLIC_URL = os.environ.get("MIRROR_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 MIRROR_FILES_PREFIX = "data"
 # ONE cache tables (manage.py mirror_one_cache); one shared folder for all app servers.

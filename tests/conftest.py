@@ -3,6 +3,7 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from mirror.core.verified_logins import verified_logins
 from tests import factories
 
 
@@ -18,6 +19,12 @@ def data_root(tmp_path, settings):
 def fast_password_hashing(settings):
     """Real hashing costs ~0.3 s a user; tests check logic, not key stretching."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def forget_verified_logins():
+    """Each test starts with no HTTP Basic login remembered by this process."""
+    verified_logins.clear()
 
 
 @pytest.fixture

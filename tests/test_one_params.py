@@ -1,5 +1,6 @@
 """ONE client params for this server: the pure builder, the file writer, and the command."""
 import json
+import stat
 from io import StringIO
 from pathlib import Path
 
@@ -76,24 +77,59 @@ def test_params_write_is_read_by_one(home, tmp_path):
     assert read.CACHE_DIR == str(tmp_path / "cache")
 
 
-def test_params_write_keeps_token_and_cache_but_never_a_password(home, tmp_path):
-    """Rewriting keeps ONE's cached token and cache dir; passwords are dropped, never written."""
+def test_basic_file_auth_makes_the_username_the_data_server_login():
+    params = one_params(base_url="http://h:1", username="alice", files_prefix="data",
+                        files_auth="basic", password="pw")
+    assert params["HTTP_DATA_SERVER_LOGIN"] == "alice"
+    assert params["HTTP_DATA_SERVER_PWD"] == "pw"
+    public = one_params(base_url="http://h:1", username="alice", files_prefix="data",
+                        files_auth="none", password="pw")
+    assert public["HTTP_DATA_SERVER_LOGIN"] is None and public["HTTP_DATA_SERVER_PWD"] is None
+
+
+def test_params_write_keeps_token_and_data_password_but_never_the_alyx_password(home, tmp_path):
+    """Rewriting keeps ONE's cached token, the cache dir and, for the same login, the stored
+    data-server password; ALYX_PWD is dropped, never written."""
     params = one_params(base_url="http://127.0.0.1:8765", username="alice",
-                        files_prefix="data", files_auth="basic")
+                        files_prefix="data", files_auth="basic", password="first")
     path = params_write(params, cache_dir=tmp_path / "cache")
     stored = json.loads(path.read_text())
-    stored.update(TOKEN={"alice": {"token": "abc"}}, ALYX_PWD="secret",
-                  HTTP_DATA_SERVER_PWD="secret")
+    assert stored["HTTP_DATA_SERVER_PWD"] == "first"
+    stored.update(TOKEN={"alice": {"token": "abc"}}, ALYX_PWD="alyx-secret")
     path.write_text(json.dumps(stored))
 
-    params_write({**params, "HTTP_DATA_SERVER_PWD": "typed-in"})
-    text = path.read_text()
-    assert "secret" not in text and "typed-in" not in text
-    rewritten = json.loads(text)
+    params_write({**params, "HTTP_DATA_SERVER_PWD": None})
+    rewritten = json.loads(path.read_text())
+    assert "alyx-secret" not in path.read_text() and "ALYX_PWD" not in rewritten
     assert rewritten["TOKEN"] == {"alice": {"token": "abc"}}
-    assert rewritten["HTTP_DATA_SERVER_PWD"] is None
+    assert rewritten["HTTP_DATA_SERVER_PWD"] == "first"
     caches = json.loads((home / ".one" / ".caches").read_text())
     assert caches["CLIENT_MAP"]["127.0.0.1_8765"] == str(tmp_path / "cache")
+
+    params_write(one_params(base_url="http://127.0.0.1:8765", username="bob",
+                            files_prefix="data", files_auth="basic"))
+    assert json.loads(path.read_text())["HTTP_DATA_SERVER_PWD"] is None  # not alice's for bob
+
+
+def test_params_file_is_readable_by_its_owner_alone(home):
+    """It holds a password and ONE's token: 0600, also when it existed with a looser mode."""
+    params = one_params(base_url="http://127.0.0.1:8765", username="alice",
+                        files_prefix="data", files_auth="basic", password="pw")
+    directory = home / ".one"
+    path = params_write(params)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(directory.stat().st_mode) == 0o700
+    path.chmod(0o644)
+    params_write(params)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_one_reads_the_data_server_login_we_write(home, tmp_path):
+    params_write(one_params(base_url="http://127.0.0.1:8765", username="alice",
+                            files_prefix="data", files_auth="basic", password="pw"),
+                 cache_dir=tmp_path / "cache")
+    read = one.params.get(client="http://127.0.0.1:8765", silent=True)
+    assert (read.HTTP_DATA_SERVER_LOGIN, read.HTTP_DATA_SERVER_PWD) == ("alice", "pw")
 
 
 def test_params_write_defaults_the_cache_to_ones_download_folder(home):
@@ -137,11 +173,44 @@ def test_command_prints_params_from_settings(settings, home):
 
 def test_command_writes_params_and_explains_basic_auth(settings, home):
     settings.MIRROR_FILES_AUTH = "basic"
-    output = _run("--base-url", "http://127.0.0.1:8000", "--write")
-    assert "fill in HTTP_DATA_SERVER_LOGIN and HTTP_DATA_SERVER_PWD" in output
+    output = _run("--base-url", "http://127.0.0.1:8000", "--username", "alice", "--write")
+    assert "ONE's downloads get 401 until you run this again with --password-env" in output
     path = home / ".one" / ".127.0.0.1_8000"
     assert f"Wrote {path}" in output
     assert json.loads(path.read_text()) == _printed_params(output)
+    assert _printed_params(output)["HTTP_DATA_SERVER_LOGIN"] == "alice"
+
+
+def test_command_stores_the_password_from_the_environment_and_never_prints_it(
+        settings, home, monkeypatch):
+    settings.MIRROR_FILES_AUTH = "basic"
+    monkeypatch.setenv("MIRROR_PASSWORD", "alice-password-1")
+    output = _run("--base-url", "http://127.0.0.1:8000", "--username", "alice", "--write",
+                  "--password-env", "MIRROR_PASSWORD")
+    assert "alice-password-1" not in output
+    assert _printed_params(output)["HTTP_DATA_SERVER_PWD"] == "********"
+    assert "with your data-server password" in output
+    path = home / ".one" / ".127.0.0.1_8000"
+    assert json.loads(path.read_text())["HTTP_DATA_SERVER_PWD"] == "alice-password-1"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize(("files_auth", "args", "message"), [
+    ("basic", ["--username", "alice", "--write", "--password-env", "UNSET_VARIABLE"],
+     "UNSET_VARIABLE is not set"),
+    ("basic", ["--username", "alice", "--password-env", "MIRROR_PASSWORD"], "needs --write"),
+    ("basic", ["--write", "--password-env", "MIRROR_PASSWORD"], "needs --username"),
+    ("none", ["--username", "alice", "--write", "--password-env", "MIRROR_PASSWORD"],
+     "need no login"),
+])
+def test_command_refuses_a_password_it_cannot_use(settings, home, monkeypatch, files_auth,
+                                                  args, message):
+    settings.MIRROR_FILES_AUTH = files_auth
+    monkeypatch.setenv("MIRROR_PASSWORD", "pw")
+    monkeypatch.delenv("UNSET_VARIABLE", raising=False)
+    with pytest.raises(CommandError, match=message):
+        _run(*args)
+    assert not (home / ".one").exists()
 
 
 def test_command_reports_a_bad_base_url():

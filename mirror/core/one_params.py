@@ -2,8 +2,11 @@
 
 `one_params()` builds the params ONE keeps per database (`~/.one/.<key>`); `params_write()` puts
 them where ONE reads them, using ONE's own file names (see `one.params` and `iblutil.io.params`).
-No password is ever written: ONE asks for the Alyx password itself, and with Basic file auth the
-user fills in HTTP_DATA_SERVER_LOGIN / HTTP_DATA_SERVER_PWD by hand.
+With Basic file auth (the default) ONE's downloader sends HTTP_DATA_SERVER_LOGIN and
+HTTP_DATA_SERVER_PWD from that file, which is where ONE's own setup stores them too: the login
+is the username, and the password is written only when given (`one_params --password-env VAR`),
+with the file readable by its owner alone (0600; it also holds ONE's login token). The Alyx
+password (ALYX_PWD) is never written: ONE asks for it itself, then keeps a token.
 """
 import json
 import os
@@ -15,9 +18,12 @@ from urllib.parse import urlsplit
 
 PARAMS_DIR_NAME = ".one"
 CACHES_FILE_NAME = ".caches"
-PASSWORD_KEYS = ("ALYX_PWD", "HTTP_DATA_SERVER_PWD")
-# Kept from an existing params file when it is rewritten: ONE's cached login token (no password).
+NEVER_WRITTEN = ("ALYX_PWD",)
+DATA_SERVER_PWD = "HTTP_DATA_SERVER_PWD"
+# Kept from an existing params file when it is rewritten: ONE's cached login token.
 KEPT_KEYS = ("TOKEN",)
+PARAMS_FILE_MODE = 0o600  # a password and a token: the owner's alone
+PARAMS_DIR_MODE = 0o700
 
 
 def normalise_base_url(base_url: str) -> str:
@@ -40,18 +46,22 @@ def params_key(base_url: str) -> str:
 
 
 def one_params(*, base_url: str, username: str | None, files_prefix: str,
-               files_auth: str) -> dict:
-    """The params ONE needs for this server, in the key order ONE writes them."""
+               files_auth: str, password: str | None = None) -> dict:
+    """The params ONE needs for this server, in the key order ONE writes them.
+
+    With `basic` file auth the data-server login is the username (and the password, if given);
+    ONE sends them after the server's 401 challenge. With `none` there is no login to send.
+    """
     if files_auth not in ("none", "basic"):
         raise ValueError(f"MIRROR_FILES_AUTH is {files_auth!r}: use 'none' or 'basic'.")
     url = normalise_base_url(base_url)
+    basic = files_auth == "basic"
     return {
         "ALYX_URL": url,
         "ALYX_LOGIN": username or "",
         "HTTP_DATA_SERVER": f"{url}/{files_prefix.strip('/')}",
-        # ONE sends these only after a 401 Basic challenge; left for the user to fill in.
-        "HTTP_DATA_SERVER_LOGIN": None,
-        "HTTP_DATA_SERVER_PWD": None,
+        "HTTP_DATA_SERVER_LOGIN": (username or None) if basic else None,
+        "HTTP_DATA_SERVER_PWD": (password or None) if basic else None,
     }
 
 
@@ -68,21 +78,34 @@ def _read_json(path: Path) -> dict:
     return json.loads(path.read_text())
 
 
+def _write_private(path: Path, text: str) -> None:
+    """Write `text` to a file only its owner may read, whatever mode it had before."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PARAMS_FILE_MODE)
+    with os.fdopen(descriptor, "w") as handle:
+        os.chmod(path, PARAMS_FILE_MODE)  # an existing file keeps its old mode on open
+        handle.write(text)
+
+
 def params_write(params: dict, *, home: Path | None = None,
                  cache_dir: Path | None = None) -> Path:
-    """Write the params file and map the server to a download cache in `.caches`.
+    """Write the params file (mode 0600) and map the server to a download cache in `.caches`.
 
     Without the `.caches` entry ONE would rerun its setup (prompting unless silent). An existing
-    cache directory and cached token are kept; passwords are never written.
+    cache directory and cached token are kept, and so is a stored data-server password when no
+    new one is given for the same login; the Alyx password is never written.
     """
     directory = params_dir(home)
-    directory.mkdir(parents=True, exist_ok=True)
+    if not directory.exists():
+        directory.mkdir(mode=PARAMS_DIR_MODE, parents=True)
     key = params_key(params["ALYX_URL"])
     path = directory / f".{key}"
     existing = _read_json(path)
     merged = {**params, **{k: existing[k] for k in KEPT_KEYS if k in existing}}
-    merged = {k: (None if k in PASSWORD_KEYS else v) for k, v in merged.items()}
-    path.write_text(json.dumps(merged, indent=4))
+    same_login = existing.get("HTTP_DATA_SERVER_LOGIN") == params["HTTP_DATA_SERVER_LOGIN"]
+    if merged.get(DATA_SERVER_PWD) is None and params["HTTP_DATA_SERVER_LOGIN"] and same_login:
+        merged[DATA_SERVER_PWD] = existing.get(DATA_SERVER_PWD)
+    merged = {k: (None if k in NEVER_WRITTEN else v) for k, v in merged.items()}
+    _write_private(path, json.dumps(merged, indent=4))
 
     caches_path = directory / CACHES_FILE_NAME
     caches = _read_json(caches_path)

@@ -1,4 +1,5 @@
-"""Who may do what: everyone authenticated reads; read-only users never write."""
+"""Who may do what: everyone authenticated reads; read-only users never write; some records are
+staff's to write, or staff's to change once they exist."""
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 
@@ -15,10 +16,37 @@ class ReadOnlyUsersCanOnlyRead(BasePermission):
 
 
 class StaffWritesOnly(ReadOnlyUsersCanOnlyRead):
-    """For accounts themselves: anyone authenticated reads, staff alone write."""
+    """Anyone authenticated reads, staff alone create, change or delete.
 
-    message = "Only staff can create or change users: ask an administrator."
+    For records whose every write acts on the whole service: accounts, and data repositories
+    (a repository's `data_url` decides where ONE downloads from and sends its login).
+    """
 
     def has_permission(self, request, view):
-        allowed = super().has_permission(request, view)
-        return allowed and (request.method in SAFE_METHODS or request.user.is_staff)
+        if not super().has_permission(request, view):
+            return False
+        if request.method in SAFE_METHODS or request.user.is_staff:
+            return True
+        records = view.queryset.model._meta.verbose_name_plural
+        self.message = f"Only staff can create, change or delete {records}: ask an administrator."
+        return False
+
+
+class StaffChangesOnly(ReadOnlyUsersCanOnlyRead):
+    """Anyone who writes may add a record; changing or deleting one is staff's.
+
+    For the shared vocabulary (labs, data formats, dataset types, revisions): Alyx lets any user
+    add a dataset type for a new kind of file, but an existing entry is used by everyone's data
+    (a format's extension and a type's filename pattern drive ONE's registration for every user,
+    a revision or lab name is part of every path ONE builds), so only staff change or delete it.
+    """
+
+    def has_permission(self, request, view):
+        if not super().has_permission(request, view):
+            return False
+        if request.method in SAFE_METHODS or request.method == "POST" or request.user.is_staff:
+            return True
+        name = view.queryset.model._meta.verbose_name
+        self.message = (f"Only staff can change or delete a {name}: it is shared by everyone's "
+                        "data. Ask an administrator, or create a new one.")
+        return False

@@ -4,10 +4,13 @@ from django.db import DatabaseError, connection
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from mirror.core import login_throttle
 
 
 class HealthView(APIView):
@@ -35,7 +38,8 @@ class HealthView(APIView):
 class AuthTokenView(ObtainAuthToken):
     """Log in: username and password (form-encoded or JSON) give `{"token": …}`.
 
-    Send it as `Authorization: Token <key>`. The same key is returned each time.
+    Send it as `Authorization: Token <key>`. The same key is returned each time. Repeated
+    failures for one username or from one address answer 429 with `Retry-After`.
     """
 
     parser_classes = (FormParser, MultiPartParser, JSONParser)
@@ -46,10 +50,18 @@ class AuthTokenView(ObtainAuthToken):
             "password": serializers.CharField(help_text="Your password.")}),
         responses={200: inline_serializer("AuthToken", {"token": serializers.CharField(
             help_text="Send as `Authorization: Token <key>`.")}),
-                   400: OpenApiResponse(description="Wrong username or password.")},
+                   400: OpenApiResponse(description="Wrong username or password."),
+                   429: OpenApiResponse(description="Too many failed logins for this username "
+                                        "or from this address; `Retry-After` says when to retry.")},
     )
     def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+        try:
+            return super().post(request, *args, **kwargs)
+        except ValidationError:
+            if getattr(request, "axes_locked_out", False):  # set by axes during authenticate()
+                username = request.data.get("username") if hasattr(request.data, "get") else None
+                raise login_throttle.throttled(request, {"username": username}) from None
+            raise
 
 
 class EndpointIndexView(APIView):

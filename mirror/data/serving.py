@@ -3,19 +3,17 @@
 ONE rebuilds download URLs from its HTTP_DATA_SERVER setting and puts the dataset UUID in the file
 name (`trials.intervals.<uuid>.npy`), so the UUID, not the folders, picks the file; a path without
 a UUID is looked up as a file record's relative path. Files come from local repositories on disk,
-with Content-Length (ONE requires it) and single byte ranges. Access is anonymous or HTTP Basic
-with a 401 challenge (MIRROR_FILES_AUTH), the only credentials ONE's downloader sends.
+with Content-Length (ONE requires it) and single byte ranges. Who may read them is
+mirror.data.file_auth's decision (MIRROR_FILES_AUTH).
 """
-import base64
 import logging
 import re
 from pathlib import Path
 
-from django.conf import settings
-from django.contrib.auth import authenticate
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.views.decorators.http import require_http_methods
 
+from mirror.data.file_auth import files_refusal
 from mirror.data.models import DataRepository, FileRecord
 from mirror.data.paths import UnsafePath, check_relative_path
 from mirror.data.selectors import COPIES_ORDER
@@ -25,25 +23,6 @@ UUID_IN_NAME = re.compile(r"\.([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9
                           r"[0-9a-fA-F]{12})(?=\.[^./]+$)")
 RANGE = re.compile(r"^bytes=(\d{0,19})-(\d{0,19})$", re.ASCII)  # 19 digits pass any file size
 CHUNK = 256 * 1024
-
-
-def _basic_auth_ok(request) -> bool:
-    header = request.META.get("HTTP_AUTHORIZATION", "")
-    if not header.lower().startswith("basic "):
-        return False
-    try:
-        username, _, password = base64.b64decode(header[6:]).decode().partition(":")
-    except (ValueError, UnicodeDecodeError):
-        return False
-    user = authenticate(request, username=username, password=password)
-    return user is not None and user.is_active
-
-
-def _challenge() -> HttpResponse:
-    response = HttpResponse("Log in with your mirror username and password.", status=401,
-                            content_type="text/plain")
-    response["WWW-Authenticate"] = 'Basic realm="mirror data", charset="UTF-8"'
-    return response
 
 
 def _local_copies(path: str):
@@ -125,8 +104,8 @@ def _ranged(request, file_path: Path, size: int):
 
 @require_http_methods(["GET", "HEAD"])
 def serve_data_file(request, path: str):
-    if settings.MIRROR_FILES_AUTH == "basic" and not _basic_auth_ok(request):
-        return _challenge()
+    if (refusal := files_refusal(request)) is not None:
+        return refusal
     file_path = resolve_file(path)
     size = file_path.stat().st_size
     response = _ranged(request, file_path, size)

@@ -1,4 +1,5 @@
 """/datasets, /files, /data-repository, /data-formats, /dataset-types, /revisions, /tags."""
+from mirror.core.permissions import StaffChangesOnly, StaffWritesOnly
 from mirror.core.viewsets import MirrorViewSet
 from mirror.data import filters
 from mirror.data.dataset_serializers import DatasetSerializer, FileRecordSerializer
@@ -54,9 +55,11 @@ class DataRepositoryViewSet(MirrorViewSet):
     repository_type, source, django.
 
     Example: `/data-repository?globus_is_personal=false`. Detail: `/data-repository/<name or uuid>`.
+    Only staff create, change or delete repositories (`data_url` says where ONE downloads from).
     """
 
     queryset = DataRepository.objects.all()
+    permission_classes = (StaffWritesOnly,)
     serializer_class = DataRepositorySerializer
     filterset_class = filters.DataRepositoryFilterSet
     natural_key = "name"
@@ -64,9 +67,13 @@ class DataRepositoryViewSet(MirrorViewSet):
 
 
 class DataFormatViewSet(MirrorViewSet):
-    """Data formats (npy, csv…). Filters: source, django. Detail: `/data-formats/<name or uuid>`."""
+    """Data formats (npy, csv…). Filters: source, django. Detail: `/data-formats/<name or uuid>`.
+
+    Anyone may add a format; only staff change or delete one (ONE's registration reads them all).
+    """
 
     queryset = DataFormat.objects.all()
+    permission_classes = (StaffChangesOnly,)
     serializer_class = DataFormatSerializer
     filterset_class = filters.ProvenanceOnlyFilterSet
     natural_key = "name"
@@ -76,10 +83,12 @@ class DataFormatViewSet(MirrorViewSet):
 class DatasetTypeViewSet(MirrorViewSet):
     """Dataset types (trials.table…). Filters: source, django.
 
-    Detail: `/dataset-types/<name or uuid>`, e.g. `/dataset-types/trials.table`.
+    Detail: `/dataset-types/<name or uuid>`, e.g. `/dataset-types/trials.table`. Anyone may add a
+    type; only staff change or delete one (its filename pattern types everyone's files).
     """
 
     queryset = DatasetType.objects.all()
+    permission_classes = (StaffChangesOnly,)
     serializer_class = DatasetTypeSerializer
     filterset_class = filters.ProvenanceOnlyFilterSet
     natural_key = "name"
@@ -87,9 +96,13 @@ class DatasetTypeViewSet(MirrorViewSet):
 
 
 class RevisionViewSet(MirrorViewSet):
-    """ALF revisions. Filters: name, source, django. Detail: `/revisions/<name or uuid>`."""
+    """ALF revisions. Filters: name, source, django. Detail: `/revisions/<name or uuid>`.
+
+    Anyone may add a revision; only staff change or delete one (its name is in ONE's paths).
+    """
 
     queryset = Revision.objects.all()
+    permission_classes = (StaffChangesOnly,)
     serializer_class = RevisionSerializer
     filterset_class = filters.NameFilterSet
     natural_key = "name"

@@ -1,5 +1,5 @@
 """/labs and /users."""
-from mirror.core.permissions import StaffWritesOnly
+from mirror.core.permissions import StaffChangesOnly, StaffWritesOnly
 from mirror.core.viewsets import MirrorViewSet
 from mirror.people.filters import LabFilterSet, UserFilterSet
 from mirror.people.models import Lab, User
@@ -9,10 +9,12 @@ from mirror.people.serializers import LabSerializer, UserSerializer
 class LabViewSet(MirrorViewSet):
     """Labs. Filters: name, institution, address, timezone, source, django.
 
-    Example: `/labs?name=cortexlab`. Detail: `/labs/<name or uuid>`.
+    Example: `/labs?name=cortexlab`. Detail: `/labs/<name or uuid>`. Anyone may add a lab; only
+    staff change or delete one (its name, repositories and time zone apply to all its data).
     """
 
     queryset = Lab.objects.all()
+    permission_classes = (StaffChangesOnly,)
     serializer_class = LabSerializer
     filterset_class = LabFilterSet
     natural_key = "name"

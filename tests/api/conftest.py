@@ -27,4 +27,4 @@ def reader_api(db):
 @pytest.fixture
 def writer(api, staff_api):
     """Pick the client that may write to a resource."""
-    return lambda resource: staff_api if resource.staff_only else api
+    return lambda resource: staff_api if resource.staff_only or resource.staff_changes else api

@@ -9,7 +9,8 @@ class Resource:
     create: Callable  # world -> JSON body for POST
     change: dict  # a PATCH body; PUT sends create(world) | change
     natural_key: str | None = None  # response field Alyx looks records up by
-    staff_only: bool = False
+    staff_only: bool = False  # only staff create, change or delete
+    staff_changes: bool = False  # anyone creates, only staff change or delete
 
     def __str__(self):
         return self.endpoint
@@ -22,7 +23,7 @@ def _session_url(world):
 RESOURCES = [
     Resource("labs", lambda w: {"name": "otherlab", "institution": "Elsewhere",
                                 "repositories": [w.repository.name]},
-             {"institution": "Somewhere else"}, natural_key="name"),
+             {"institution": "Somewhere else"}, natural_key="name", staff_changes=True),
     Resource("users", lambda w: {"username": "bob", "email": "bob@example.org",
                                  "lab": [w.lab.name]},
              {"email": "robert@example.org"}, natural_key="username", staff_only=True),
@@ -48,13 +49,14 @@ RESOURCES = [
              {"exists": True}),
     Resource("data-repository", lambda w: {"name": "flatiron_testlab", "repository_type": "remote",
                                            "data_url": "http://files.example.org/testlab/"},
-             {"hostname": "files.example.org"}, natural_key="name"),
+             {"hostname": "files.example.org"}, natural_key="name", staff_only=True),
     Resource("data-formats", lambda w: {"name": "json", "file_extension": ".json"},
-             {"description": "JSON documents."}, natural_key="name"),
+             {"description": "JSON documents."}, natural_key="name", staff_changes=True),
     Resource("dataset-types", lambda w: {"name": "wheel.position", "description": "Wheel."},
-             {"description": "Wheel position in radians."}, natural_key="name"),
+             {"description": "Wheel position in radians."}, natural_key="name",
+             staff_changes=True),
     Resource("revisions", lambda w: {"name": "2024-01-01", "description": "First fix."},
-             {"description": "Fixed spikes."}, natural_key="name"),
+             {"description": "Fixed spikes."}, natural_key="name", staff_changes=True),
     Resource("tags", lambda w: {"name": "released", "description": "Published."},
              {"public": True}, natural_key="name"),
 ]

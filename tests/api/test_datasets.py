@@ -76,8 +76,8 @@ def test_file_record_filters_and_mismatch_patch(api, lab_world):
     assert api.get("/files", {"data_repository": "testlab_local"}).json()["count"] == 4
 
 
-def test_deleting_a_lab_with_subjects_is_409(api, lab_world):
-    response = api.delete("/labs/testlab")
+def test_deleting_a_lab_with_subjects_is_409(staff_api, lab_world):
+    response = staff_api.delete("/labs/testlab")
     assert response.status_code == 409 and "subjects" in response.json()["detail"]
 
 

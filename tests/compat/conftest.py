@@ -1,7 +1,9 @@
 """The real ONE client against a real live server, in a temporary HOME with our params file.
 
-ONE cannot discover the file server, so `manage.py one_params --write` first writes the params
-file, pointing HTTP_DATA_SERVER at the live server's /data, as a user would.
+ONE cannot discover the file server, so `manage.py one_params --write --password-env VAR` first
+writes the params file, pointing HTTP_DATA_SERVER at the live server's /data with alice's
+data-server login, as a user would: files need a login by default (MIRROR_FILES_AUTH=basic), and
+ONE's downloader answers the server's 401 challenge with HTTP_DATA_SERVER_LOGIN/PWD.
 """
 import json
 from dataclasses import dataclass, field
@@ -18,6 +20,7 @@ from mirror.core.one_params import params_key
 from tests import factories
 
 PASSWORD = "alice-password-1"
+PASSWORD_VARIABLE = "MIRROR_COMPAT_PASSWORD"
 
 
 @pytest.fixture(autouse=True)
@@ -39,12 +42,15 @@ def one_home(tmp_path, monkeypatch) -> Path:
 
 @dataclass
 class ServerLog:
-    """The requests the live server received, as `METHOD /path?query`."""
+    """The requests the live server received, as `METHOD /path?query`, and which of them carried
+    an HTTP Basic login (ONE's downloader asks without one first and answers the 401)."""
 
     lines: list = field(default_factory=list)
+    with_basic_login: list = field(default_factory=list)
 
-    def matching(self, method: str, prefix: str) -> list[str]:
-        return [line.split(" ", 1)[1] for line in self.lines
+    def matching(self, method: str, prefix: str, *, basic_login: bool = False) -> list[str]:
+        lines = self.with_basic_login if basic_login else self.lines
+        return [line.split(" ", 1)[1] for line in lines
                 if line.startswith(f"{method} {prefix}")]
 
 
@@ -55,8 +61,11 @@ def server_log():
 
     def record(sender, environ, **kwargs):
         query = environ.get("QUERY_STRING")
-        log.lines.append(f"{environ['REQUEST_METHOD']} {environ['PATH_INFO']}"
-                         + (f"?{query}" if query else ""))
+        line = f"{environ['REQUEST_METHOD']} {environ['PATH_INFO']}" + (f"?{query}" if query
+                                                                          else "")
+        log.lines.append(line)
+        if environ.get("HTTP_AUTHORIZATION", "").lower().startswith("basic "):
+            log.with_basic_login.append(line)
 
     request_started.connect(record, weak=False)
     yield log
@@ -75,11 +84,16 @@ def cache_dir(tmp_path) -> Path:
 
 
 @pytest.fixture
-def write_params(live_server, one_home, cache_dir):
-    """Run `manage.py one_params --write` for the live server; returns the params file."""
-    def write(username: str = "alice") -> Path:
-        call_command("one_params", "--write", "--base-url", live_server.url,
-                     "--username", username, "--cache-dir", str(cache_dir), stdout=StringIO())
+def write_params(live_server, one_home, cache_dir, monkeypatch):
+    """Run `manage.py one_params --write` for the live server, with the data-server password
+    from an environment variable unless `password` is None; returns the params file."""
+    def write(username: str = "alice", password: str | None = PASSWORD) -> Path:
+        args = ["--write", "--base-url", live_server.url, "--username", username,
+                "--cache-dir", str(cache_dir)]
+        if password is not None:
+            monkeypatch.setenv(PASSWORD_VARIABLE, password)
+            args += ["--password-env", PASSWORD_VARIABLE]
+        call_command("one_params", *args, stdout=StringIO())
         path = one_home / ".one" / f".{params_key(live_server.url)}"
         assert json.loads(path.read_text())["HTTP_DATA_SERVER"] == f"{live_server.url}/data"
         return path

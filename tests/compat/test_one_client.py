@@ -258,10 +258,11 @@ def test_load_dataset_downloads_over_http_with_md5(one_client, session_files, se
         assert (f"/data/testlab/Subjects/SUBJ01/2020-01-01/001/{collection}/"
                 f"{stem}.{dataset.id}.{ext}") in server_log.matching("GET", "/data/")
 
-    downloads = len(server_log.matching("GET", "/data/"))
-    assert downloads == 2
+    downloads = len(server_log.matching("GET", "/data/", basic_login=True))
+    assert downloads == 2  # each after a 401 challenge that ONE answered with its login
+    assert len(server_log.matching("GET", "/data/")) == 2 * downloads
     one_client.load_dataset(session.id, "_ibl_trials.table.csv")  # md5 matches: no download
-    assert len(server_log.matching("GET", "/data/")) == downloads
+    assert len(server_log.matching("GET", "/data/", basic_login=True)) == downloads
 
 
 def test_load_object_downloads_every_attribute(one_client, session_files, server_log):
@@ -277,7 +278,7 @@ def test_load_object_downloads_every_attribute(one_client, session_files, server
     for name in ("_ibl_wheel.position.npy", "_ibl_wheel.timestamps.npy"):
         dataset = Dataset.objects.get(session=session, name=name)
         assert md5(session_path / "alf" / name) == dataset.hash
-    assert len(server_log.matching("GET", "/data/")) == 2
+    assert len(server_log.matching("GET", "/data/", basic_login=True)) == 2
 
     trials = one_client.load_object(session.id, "trials")
     np.testing.assert_array_equal(trials["intervals"], [[0.0, 1.5], [2.0, 3.0]])
@@ -290,7 +291,8 @@ def test_path2url_points_at_the_file_server(one_client, world, live_server):
     url = one_client.path2url(local)
     assert url == (f"{live_server.url}/data/testlab/Subjects/SUBJ01/2020-01-01/001/alf/"
                    f"_ibl_trials.table.{dataset.id}.csv")
-    response = requests.get(url, timeout=10)
+    assert requests.get(url, timeout=10).status_code == 401  # files need a login by default
+    response = requests.get(url, auth=("alice", PASSWORD), timeout=10)
     assert response.status_code == 200
     assert hashlib.md5(response.content).hexdigest() == dataset.hash
     assert int(response.headers["Content-Length"]) == dataset.file_size
