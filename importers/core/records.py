@@ -1,5 +1,6 @@
 """Typed records that a source's pure mapper returns and the shared writer stores."""
 import datetime
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 
@@ -20,13 +21,22 @@ class SubjectRecord:
 
 @dataclass(frozen=True)
 class DatasetFile:
-    """One file of a session, stored as a dataset with one file record."""
+    """One file of a session, stored as a dataset with one file record.
+
+    `content` is the file's bytes, or, for a file too large to hold in memory, a callable that
+    yields them in chunks each time it is called (the writer reads it twice: to hash, to store).
+    """
 
     collection: str
     name: str
     dataset_type: str
     data_format: str
-    content: bytes
+    content: bytes | Callable[[], Iterable[bytes]]
+
+    def chunks(self) -> Iterable[bytes]:
+        if isinstance(self.content, (bytes, bytearray)):
+            return [self.content]
+        return self.content()
 
 
 @dataclass(frozen=True)

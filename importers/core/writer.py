@@ -134,7 +134,7 @@ class Writer:
     def dataset_file(self, item: DatasetFile, *, session: Session) -> Dataset:
         """Store one file: unchanged bytes write nothing; changed bytes replace the file."""
         source_id = f"{session.source_id}/{item.collection}/{item.name}"
-        md5, size = hashlib.md5(item.content).hexdigest(), len(item.content)
+        md5, size = _digest(item.chunks())
         repository = self.connection.repository
         copy_key = deterministic_uuid(self.source, "filerecord", source_id)
         try:
@@ -147,8 +147,13 @@ class Writer:
         stale = current is None or current.hash != md5 or current.file_size != size \
             or not on_disk.is_file() or on_disk.stat().st_size != size
         if stale and not self.dry_run:
-            file_store_atomically(repository=repository, relative_path=relative_path,
-                                  content=item.content)
+            try:
+                stored = file_store_atomically(repository=repository,
+                                               relative_path=relative_path, content=item.chunks())
+            except UnsafePath as error:  # e.g. the connection's repository is not local
+                raise BadSourceData(item.name, str(error)) from None
+            if (stored.md5, stored.size) != (md5, size):
+                raise BadSourceData(item.name, "changed while it was being stored")
         fields = {"session_id": session.pk, "collection": item.collection, "name": item.name,
                   "hash": md5, "file_size": size,
                   "dataset_type_id": self._vocab(DatasetType, item.dataset_type).pk,
@@ -188,3 +193,11 @@ class Writer:
             model.objects.filter(pk__in=gone).update(upstream_deleted_at=self.now)
         self.counts.deleted += len(gone)
         return len(gone)
+
+
+def _digest(chunks) -> tuple[str, int]:
+    digest, size = hashlib.md5(), 0
+    for chunk in chunks:
+        digest.update(chunk)
+        size += len(chunk)
+    return digest.hexdigest(), size

@@ -237,9 +237,9 @@ class LiveSession:
                            "one session keeps (MIRROR_WEBHOOK_MAX_FILES)")
         quotas.charge(self.connection, stored=upload.size)
         attribute, extension = media_name(name)
-        self.writer.dataset_file(DatasetFile(
+        self.writer.dataset_file(DatasetFile(  # streamed from Django's upload, never whole
             RAW, f"_labvanced_media.{attribute}.{extension}", "media.upload", extension,
-            upload.read()), session=session)
+            lambda: _chunks(upload)), session=session)
         LiveRecording.objects.filter(pk=self.recording.pk).update(
             files=self.recording.files + 1, last_seen_at=timezone.now())
 
@@ -251,6 +251,11 @@ def media_name(name: str) -> tuple[str, str]:
     attribute = re.sub(r"[^A-Za-z0-9]", "", stem or name, flags=re.ASCII)[:64] or "file"
     extension = re.sub(r"[^A-Za-z0-9]", "", extension if stem else "", flags=re.ASCII)[:16]
     return safe_component(attribute), extension.lower() or "bin"
+
+
+def _chunks(upload):
+    upload.seek(0)
+    yield from upload.chunks()
 
 
 def _cell(value):

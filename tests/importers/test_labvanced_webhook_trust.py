@@ -322,3 +322,30 @@ def test_odd_webhook_urls_are_404_with_cors(client, connection, token):
     response = client.post(f"/hooks/labvanced/{token}/recordTrial", "{}",
                            content_type="application/json", HTTP_ORIGIN="https://www.labvanced.com")
     assert response.status_code == 404 and response["Access-Control-Allow-Origin"]
+
+
+def test_an_upload_is_stored_without_holding_it_in_memory(client, connection):
+    """Uploads (up to MIRROR_WEBHOOK_MAX_UPLOAD, 200 MB) are hashed and stored in chunks."""
+    import tracemalloc
+
+    from django.core.files.uploadedfile import TemporaryUploadedFile
+    from django.db import transaction
+
+    from importers.labvanced.live import LiveSession
+
+    start(client, connection, 70)
+    upload_file = TemporaryUploadedFile("big.webm", "video/webm", 0, None)
+    for _ in range(32):
+        upload_file.write(b"\x1a" * 2**20)
+    upload_file.flush()
+    upload_file.size = 32 * 2**20
+    tracemalloc.start()
+    try:
+        with transaction.atomic():
+            LiveSession(connection, {"expSessionNr": 70}).file("big.webm", upload_file)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    copy = FileRecord.objects.get(dataset__session__source_id="4107/70")
+    assert copy.dataset.file_size == 32 * 2**20
+    assert peak < 8 * 2**20, f"peak {peak / 2**20:.0f} MiB"

@@ -129,3 +129,11 @@ def test_file_content_hash_is_recorded(connection):
     session = _store(connection, _record(1, content=b"abc"))
     dataset = session.data_dataset_session_related.get()
     assert dataset.hash == hashlib.md5(b"abc").hexdigest() and dataset.file_size == 3
+
+
+def test_a_remote_repository_is_a_clear_failure_not_a_traceback(connection):
+    DataRepository.objects.filter(pk=connection.repository_id).update(
+        repository_type="remote", data_url="https://files.example.org/")
+    connection.refresh_from_db()
+    with pytest.raises(BadSourceData, match="is remote"):
+        _store(connection, _record(1))
