@@ -1,6 +1,9 @@
-"""What every serializer shares: provenance fields, and the lock on importer-owned fields."""
-from django.db import models
+"""What every serializer shares: provenance fields, the lock on importer-owned fields, and
+updates that write only what changed."""
+from django.db import DatabaseError, models
 from rest_framework import serializers
+from rest_framework.exceptions import NotFound
+from rest_framework.serializers import raise_errors_on_nested_writes
 
 from mirror.core.exceptions import Conflict
 from mirror.core.fields import LocalDateTimeField
@@ -9,11 +12,43 @@ PROVENANCE_FIELDS = ("source", "source_id", "imported_at", "upstream_deleted_at"
 
 
 def _differs(instance, name: str, value) -> bool:
+    """Would setting `name` to `value` change the record? (A relation compares keys only.)"""
     field = instance._meta.get_field(name)
     if field.many_to_many:
         current = set(getattr(instance, name).values_list("pk", flat=True))
         return current != {item.pk for item in value}
+    if field.is_relation:
+        return getattr(instance, field.attname) != (None if value is None else value.pk)
     return getattr(instance, name) != value
+
+
+def save_changes(instance, changes: dict):
+    """Write only the fields `changes` alters (plus `auto_now` times), then the to-many lists.
+
+    A full `save()` writes every column from the copy read at the start of the request, so two
+    concurrent PATCHes of different fields (or a PUT sending back a whole record) would undo
+    each other; with `update_fields` each request writes what it changed and nothing else.
+    To-many lists are replaced only when given. A record deleted meanwhile is a 404.
+    """
+    changed = {name: value for name, value in changes.items() if _differs(instance, name, value)}
+    many = {name: value for name, value in changed.items()
+            if instance._meta.get_field(name).many_to_many}
+    columns = [name for name in changed if name not in many]
+    for name in columns:
+        setattr(instance, name, changed[name])
+    if changed:
+        columns += [field.name for field in instance._meta.concrete_fields
+                    if getattr(field, "auto_now", False)]
+        try:
+            instance.save(update_fields=columns)
+        except DatabaseError as error:
+            if type(error) is not DatabaseError:  # Django's own "did not affect any rows"
+                raise
+            raise NotFound(f"This {instance._meta.verbose_name} was deleted meanwhile.") \
+                from error
+    for name, value in many.items():
+        getattr(instance, name).set(value)
+    return instance
 
 
 class MirrorSerializer(serializers.ModelSerializer):
@@ -58,4 +93,5 @@ class MirrorSerializer(serializers.ModelSerializer):
                     ),
                     "read_only_fields": locked,
                 })
-        return super().update(instance, validated_data)
+        raise_errors_on_nested_writes("update", self, validated_data)
+        return save_changes(instance, validated_data)
