@@ -11,7 +11,7 @@ from mirror.core.fields import LocalDateTimeField
 PROVENANCE_FIELDS = ("source", "source_id", "imported_at", "upstream_deleted_at")
 
 
-def _differs(instance, name: str, value) -> bool:
+def differs(instance, name: str, value) -> bool:
     """Would setting `name` to `value` change the record? (A relation compares keys only.)"""
     field = instance._meta.get_field(name)
     if field.many_to_many:
@@ -30,7 +30,7 @@ def save_changes(instance, changes: dict):
     each other; with `update_fields` each request writes what it changed and nothing else.
     To-many lists are replaced only when given. A record deleted meanwhile is a 404.
     """
-    changed = {name: value for name, value in changes.items() if _differs(instance, name, value)}
+    changed = {name: value for name, value in changes.items() if differs(instance, name, value)}
     many = {name: value for name, value in changed.items()
             if instance._meta.get_field(name).many_to_many}
     columns = [name for name in changed if name not in many]
@@ -73,6 +73,11 @@ class MirrorSerializer(serializers.ModelSerializer):
         read_only=True, help_text="When an import found the record gone from its source "
         "(null while it exists upstream).")
 
+    @property
+    def requesting_user(self):
+        """Who sends the request (None outside one: then no staff-only write is allowed)."""
+        return getattr(self.context.get("request"), "user", None)
+
     @classmethod
     def eager_load(cls, queryset):
         """Add the joins and prefetches this serializer's fields need (no per-row queries)."""
@@ -82,7 +87,7 @@ class MirrorSerializer(serializers.ModelSerializer):
         if instance.is_imported:
             locked = sorted(name for name, value in validated_data.items()
                             if name not in instance.ANNOTATION_FIELDS
-                            and _differs(instance, name, value))
+                            and differs(instance, name, value))
             if locked:
                 raise Conflict({
                     "detail": (
