@@ -156,3 +156,17 @@ def test_view_only_connection_page_shows_no_secret(client, admin_client, connect
     assert response.status_code == 200 and "gaze-study" in response.content.decode()
     assert connection.webhook_token not in response.content.decode()
     assert "lv-secret-token-123" not in response.content.decode()
+
+
+def test_admin_keeps_the_importers_json(admin_client, db):
+    """As over the API: json.<source> of an imported record is the importer's."""
+    subject = factories.make_subject("SUBJ01", source="labvanced", source_id="4107/s1",
+                                     json={"labvanced": {"code": "s1"}, "note": "a"})
+    page = _url(type(subject), "change", subject.pk)
+    response = admin_client.post(page, {"description": "", "json": '{"labvanced": {"code": "x"}}'})
+    assert response.status_code == 200 and "json.labvanced" in response.content.decode()
+    response = admin_client.post(page, {"description": "",
+                                        "json": '{"labvanced": {"code": "s1"}, "note": "b"}'})
+    assert response.status_code == 302
+    subject.refresh_from_db()
+    assert subject.json == {"labvanced": {"code": "s1"}, "note": "b"}

@@ -12,7 +12,7 @@ from django.utils.html import format_html
 
 from mirror.core import deletion
 from mirror.core.fields import parse_uuid
-from mirror.core.serializers import PROVENANCE_FIELDS
+from mirror.core.serializers import PROVENANCE_FIELDS, importer_json_changed
 
 
 def upstream_fields(model) -> tuple[str, ...]:
@@ -79,6 +79,22 @@ class ProvenanceAdminMixin(ReadOnlyAccountsMixin):
         if obj is not None and obj.is_imported:
             readonly += upstream_fields(type(obj))
         return tuple(dict.fromkeys(readonly))
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is None or not obj.is_imported or "json" not in form.base_fields:
+            return form
+
+        class ImporterJsonLocked(form):
+            def clean_json(self):
+                json = self.cleaned_data.get("json")
+                if importer_json_changed(self.instance, json):
+                    raise forms.ValidationError(
+                        f"json.{obj.source} comes from {obj.source} and is read-only here: "
+                        f"keep it as it is (the rest of json is yours to edit).")
+                return json
+
+        return ImporterJsonLocked
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = [

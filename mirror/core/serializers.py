@@ -22,6 +22,26 @@ def differs(instance, name: str, value) -> bool:
     return getattr(instance, name) != value
 
 
+def importer_json_changed(instance, json) -> bool:
+    """Would `json` change `json[<source>]`, the part of an imported record's `json` that its
+    importer owns (upstream metadata, the fingerprint that tells a re-import what changed)?"""
+    def owned(value):
+        return value.get(instance.source) if isinstance(value, dict) else None
+    return owned(instance.json) != owned(json)
+
+
+def upstream_changes(instance, changes: dict) -> list[str]:
+    """The importer-owned fields `changes` would alter on an imported record (none on a local
+    one): every field but the model's `ANNOTATION_FIELDS`, and `json.<source>`."""
+    if not instance.is_imported:
+        return []
+    locked = [name for name, value in changes.items()
+              if name not in instance.ANNOTATION_FIELDS and differs(instance, name, value)]
+    if "json" in changes and importer_json_changed(instance, changes["json"]):
+        locked.append(f"json.{instance.source}")
+    return sorted(locked)
+
+
 def save_changes(instance, changes: dict):
     """Write only the fields `changes` alters (plus `auto_now` times), then the to-many lists.
 
@@ -55,8 +75,9 @@ class MirrorSerializer(serializers.ModelSerializer):
     """Base serializer: provenance is read-only, and imported records keep upstream fields.
 
     On a record whose `source` is not `local`, an update that would change a field outside the
-    model's `ANNOTATION_FIELDS` is refused with 409 naming those fields; sending the current
-    value (as ONE's PUT of a whole record does) is fine. Datetimes are wall-clock, as stored: an
+    model's `ANNOTATION_FIELDS`, or `json[<source>]` (the importer's part of `json`), is refused
+    with 409 naming those fields; sending the current value (as ONE's PUT of a whole record
+    does) is fine. Datetimes are wall-clock, as stored: an
     offset in the input is dropped (converting it could also overflow near year 1 or 9999).
     """
 
@@ -84,19 +105,18 @@ class MirrorSerializer(serializers.ModelSerializer):
         return queryset
 
     def update(self, instance, validated_data):
-        if instance.is_imported:
-            locked = sorted(name for name, value in validated_data.items()
-                            if name not in instance.ANNOTATION_FIELDS
-                            and differs(instance, name, value))
-            if locked:
-                raise Conflict({
-                    "detail": (
-                        f"{', '.join(locked)} of this {instance._meta.verbose_name} come from "
-                        f"{instance.source} (id {instance.source_id}) and are read-only here: "
-                        f"change them on {instance.source} and import again. Editable here: "
-                        f"{', '.join(instance.ANNOTATION_FIELDS)}."
-                    ),
-                    "read_only_fields": locked,
-                })
+        locked = upstream_changes(instance, validated_data)
+        if locked:
+            editable = [f"json (send json.{instance.source} back as it is)"
+                        if name == "json" else name for name in instance.ANNOTATION_FIELDS]
+            raise Conflict({
+                "detail": (
+                    f"{', '.join(locked)} of this {instance._meta.verbose_name} come from "
+                    f"{instance.source} (id {instance.source_id}) and are read-only here: "
+                    f"change them on {instance.source} and import again. Editable here: "
+                    f"{', '.join(editable)}."
+                ),
+                "read_only_fields": locked,
+            })
         raise_errors_on_nested_writes("update", self, validated_data)
         return save_changes(instance, validated_data)
