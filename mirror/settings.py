@@ -15,6 +15,7 @@ from pathlib import Path
 import dj_database_url
 
 from mirror import __version__
+from mirror.core.secret_key import DEVELOPMENT_KEY
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("MIRROR_VAR_DIR", BASE_DIR / "var"))
@@ -36,8 +37,9 @@ def env_list(name: str, default: str) -> list[str]:
 
 MIRROR_VERSION = __version__
 DEBUG = env_bool("DEBUG", False)
-# Django's deploy check flags this key on purpose: production sets SECRET_KEY.
-SECRET_KEY = os.environ.get("SECRET_KEY") or "django-insecure-development-key-set-SECRET_KEY"
+# Without SECRET_KEY, the development key: commands and tests run (with a warning when DEBUG is
+# off), a server with DEBUG off refuses to start (mirror.core.secret_key, mirror.wsgi).
+SECRET_KEY = os.environ.get("SECRET_KEY") or DEVELOPMENT_KEY
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
