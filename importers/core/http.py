@@ -6,6 +6,7 @@ scrubbed from the text of its errors (importers.core.scrub), since a platform ma
 token it refused.
 """
 import logging
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -16,10 +17,24 @@ from urllib.parse import urlsplit
 import requests
 
 from importers.core.errors import SAID_LIMIT, SourceError, fix_for
-from importers.core.scrub import Scrubber, header_secrets
+from importers.core.scrub import Scrubber, header_secrets, url_secrets
 
 logger = logging.getLogger(__name__)
 RETRY_STATUSES = {429, 500, 502, 503, 504}
+QUERY = re.compile(r"\?\S*")
+
+
+class WithoutQueryStrings(logging.Filter):
+    """urllib3 logs each request's path with its query string (DEBUG), which may hold a key."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(QUERY.sub("?…", arg) if isinstance(arg, str) else arg
+                                for arg in record.args)
+        return True
+
+
+logging.getLogger("urllib3.connectionpool").addFilter(WithoutQueryStrings())
 
 
 def _retry_after_seconds(value: str | None) -> float | None:
@@ -36,8 +51,10 @@ def _retry_after_seconds(value: str | None) -> float | None:
 
 
 def _safe(url: str) -> str:
+    """The URL without its login and query string, which may hold credentials."""
     parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}{parts.path}"
+    netloc = parts.netloc.rpartition("@")[2]
+    return f"{parts.scheme}://{netloc}{parts.path}"
 
 
 class SourceClient:
@@ -68,8 +85,13 @@ class SourceClient:
               fix: str | None = None) -> SourceError:
         status = response.status_code if response is not None else None
         said = response.text if response is not None else f"{type(error).__name__}: {error}"
-        return SourceError(connection=self.connection_name, url=self.scrub(_safe(url)),
-                           status=status, said=self.scrub.clip(said.strip(), SAID_LIMIT),
+        # What went out: the session's headers, and what requests added (a URL's login
+        # becomes an Authorization header), the URL's password and secret query values.
+        sent = getattr(response, "request", None) or getattr(error, "request", None)
+        scrub = self.scrub.adding(url_secrets(url) | header_secrets(
+            getattr(sent, "headers", None) or {}) | url_secrets(getattr(sent, "url", "") or ""))
+        return SourceError(connection=self.connection_name, url=scrub(_safe(url)),
+                           status=status, said=scrub.clip(said.strip(), SAID_LIMIT),
                            fix=fix or fix_for(status))
 
     def _request(self, url: str, *, stream: bool, params=None):

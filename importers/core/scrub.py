@@ -7,13 +7,16 @@ the command's output and the logs. So every message passes through a `Scrubber` 
 replaces each secret, and any run of `MIN_FRAGMENT` or more of a secret's characters (a token
 cut short, or cut by a length limit), with `REDACTED`.
 """
+import re
 from collections.abc import Iterable, Mapping
+from urllib.parse import parse_qsl, urlsplit
 
 REDACTED = "[redacted]"
 MIN_FRAGMENT = 8
 # Headers the client sends that carry no secret; every other header value is one.
 PLAIN_HEADERS = frozenset({"accept", "accept-encoding", "accept-language", "user-agent",
-                           "content-type", "connection"})
+                           "content-type", "content-length", "connection", "host"})
+SECRET_PARAMETER = re.compile(r"key|token|secret|pass|auth|sig|session", re.IGNORECASE)
 
 
 def header_secrets(headers: Mapping[str, str]) -> set[str]:
@@ -25,6 +28,13 @@ def header_secrets(headers: Mapping[str, str]) -> set[str]:
         scheme, _, token = str(value).strip().partition(" ")
         secrets.add(token.strip() or scheme)
     return secrets
+
+
+def url_secrets(url: str) -> set[str]:
+    """A URL's password (`https://user:password@host`) and secret-looking query values."""
+    parts = urlsplit(url)
+    secrets = {value for key, value in parse_qsl(parts.query) if SECRET_PARAMETER.search(key)}
+    return secrets | ({parts.password} if parts.password else set())
 
 
 class Scrubber:
@@ -43,6 +53,11 @@ class Scrubber:
     @property
     def longest(self) -> int:
         return len(self.secrets[0]) if self.secrets else 0
+
+    def adding(self, secrets: Iterable[str]) -> "Scrubber":
+        """This scrubber, with more secrets."""
+        more = set(secrets) - set(self.secrets)
+        return Scrubber({*self.secrets, *more}) if more else self
 
     def __call__(self, text: str) -> str:
         for secret in self.secrets:

@@ -15,13 +15,13 @@ from tests.importers.conftest import TOKEN
 
 
 def _database_text() -> str:
-    """Every value of every row of every table, as text (the connection's own credential
-    column aside: that is where the credential is kept)."""
-    values = []
+    """Every value of every row of every table, as text, but the connections' (where the
+    credential and the configured URLs are kept, on purpose)."""
+    values = [repr(connection) + str(connection) for connection in Connection.objects.all()]
     for model in apps.get_models():
-        fields = [field.attname for field in model._meta.concrete_fields
-                  if not (model is Connection and field.name == "credential")]
-        values += [repr(row) for row in model._base_manager.values_list(*fields)]
+        if model is not Connection:
+            fields = [field.attname for field in model._meta.concrete_fields]
+            values += [repr(row) for row in model._base_manager.values_list(*fields)]
     return "\n".join(values)
 
 
@@ -101,3 +101,18 @@ def test_webhook_secret_is_scrubbed_from_run_errors(connection, monkeypatch):
     assert "RuntimeError" in output and "bad hook" in run.error
     for secret in (connection.webhook_token, TOKEN):
         assert secret not in run.error and secret not in output
+
+
+def test_credentials_in_the_base_url_are_nowhere(connection, fake, caplog):
+    """A base URL with a login (https://user:password@host) or a key in the query string."""
+    caplog.set_level(logging.DEBUG)
+    connection.base_url = fake.base_url.replace("http://", "http://mirror:url-password-77@")
+    connection.settings = {**connection.settings,
+                           "sessions_path": "/api/{exp_id}/sessions?api_key=query-secret-88"}
+    connection.save()
+    fake.fail_next(401, count=20, echo="full")
+    output = _import()
+    shown = _everything_shown(output, caplog)
+    assert "HTTP 401" in ImportRun.objects.get().error
+    for secret in ("url-password-77", "query-secret-88", TOKEN[:8]):
+        assert secret not in shown, secret

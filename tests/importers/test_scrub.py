@@ -1,7 +1,7 @@
 """The scrubber: secrets, their long fragments and their quoted forms leave every message."""
 import pytest
 
-from importers.core.scrub import REDACTED, Scrubber, header_secrets
+from importers.core.scrub import REDACTED, Scrubber, header_secrets, url_secrets
 
 TOKEN = "lv-secret-token-123"
 
@@ -39,3 +39,14 @@ def test_header_secrets_take_the_token_after_a_scheme():
 def test_no_secrets_changes_nothing():
     assert Scrubber(set())("anything") == "anything"
     assert Scrubber({""})("anything") == "anything"
+
+
+def test_url_secrets_are_the_password_and_secret_looking_parameters():
+    url = "https://me:pa55word-1@host/api/1?api_key=k-123456789&page=2&limit=50&token=t-0987654"
+    assert url_secrets(url) == {"pa55word-1", "k-123456789", "t-0987654"}
+    assert url_secrets("https://host/api/1?page=2") == set()
+
+
+def test_adding_secrets_keeps_the_old_ones():
+    scrub = Scrubber({TOKEN}).adding({"another-secret"})
+    assert scrub(f"{TOKEN} another-secret") == f"{REDACTED} {REDACTED}"
