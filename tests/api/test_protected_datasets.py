@@ -178,3 +178,18 @@ def test_deleting_the_parent_of_an_imported_session_is_409(api, lab_world):
                            start_time=datetime.datetime(2021, 1, 1, 10), source="labvanced",
                            source_id="4107/9")
     _refused(api.delete(f"/sessions/{parent.pk}"), status=409, words=("labvanced",))
+
+
+def test_deleting_a_user_named_by_imported_records_is_409(staff_api, lab_world):
+    """SET_NULL would rewrite an imported subject's `responsible_user` (an upstream field)."""
+    bob = factories.make_user("bob")
+    factories.make_subject("LV-1", lab=lab_world.lab, responsible_user=bob, source="labvanced",
+                           source_id="4107/LV-1")
+    _refused(staff_api.delete("/users/bob"), status=409, words=("labvanced", "subject"))
+    assert staff_api.delete(f"/users/{factories.make_user('carol').username}").status_code == 204
+
+
+@pytest.mark.parametrize("endpoint, name", [("dataset-types", "trials.table"),
+                                            ("data-formats", "csv")])
+def test_vocabulary_used_by_datasets_cannot_be_deleted(api, lab_world, endpoint, name):
+    assert api.delete(f"/{endpoint}/{name}").status_code == 409
