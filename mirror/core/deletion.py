@@ -10,7 +10,7 @@ the API and in the admin alike. A model says which of its rows are protected wit
 from dataclasses import dataclass
 
 from django.db import router, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.db.models.deletion import Collector
 
 from mirror.core.models import MirrorModel
@@ -66,28 +66,37 @@ def _imported_named(objs) -> Refusal | None:
                    "the next import marks it.")
 
 
+def _counts(model, rows) -> dict:
+    """How many of `rows` are imported and how many protected: one query."""
+    counted = {"imported": Count("pk", filter=~Q(source=LOCAL))}
+    protected_rows = getattr(model, "protected_rows", None)
+    if protected_rows is not None:
+        counted["protected"] = Count("pk", filter=Q(pk__in=protected_rows(
+            model._base_manager.all()).values("pk")))
+    return {"protected": 0, **rows.order_by().aggregate(**counted)}
+
+
 def _refusal(collector, objs) -> Refusal | None:
     named = {(type(obj), obj.pk) for obj in objs}
     for model, rows, effect in _reached(collector):
         if not issubclass(model, MirrorModel):
             continue  # many-to-many link rows
-        imported = dict(rows.exclude(source=LOCAL).order_by().values_list("source")
-                        .annotate(count=Count("pk")))
-        if imported:
-            count = sum(imported.values())
+        counts = _counts(model, rows)
+        if counts["imported"]:
+            sources = sorted(set(rows.exclude(source=LOCAL).values_list("source", flat=True)))
             return Refusal(False, f"Deleting {_named(objs)} would {effect} "
-                           f"{_plural(model, count)} imported from {', '.join(sorted(imported))}: "
-                           "those are deleted upstream, and the next import marks them.")
-        protected_rows = getattr(model, "protected_rows", None)
-        protected = set(protected_rows(rows).values_list("pk", flat=True)) \
-            if protected_rows else set()
-        if protected and all((model, pk) in named for pk in protected):
+                           f"{_plural(model, counts['imported'])} imported from "
+                           f"{', '.join(sources)}: those are deleted upstream, and the next "
+                           "import marks them.")
+        if not counts["protected"]:
+            continue
+        protected = model.protected_rows(rows).values_list("pk", flat=True).distinct()
+        if all((model, pk) in named for pk in protected):
             return Refusal(True, f"{_named(objs).capitalize()} is protected (a dataset with a "
                            f"protected tag, or its file record): {UNPROTECT}.")
-        if protected:
-            return Refusal(True, f"Deleting {_named(objs)} would {effect} "
-                           f"{_plural(model, len(protected))} that are protected (a dataset "
-                           f"with a protected tag, or its file record): {UNPROTECT}.")
+        return Refusal(True, f"Deleting {_named(objs)} would {effect} "
+                       f"{_plural(model, counts['protected'])} that are protected (a dataset "
+                       f"with a protected tag, or its file record): {UNPROTECT}.")
     return None
 
 
