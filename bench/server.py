@@ -4,6 +4,7 @@ The benchmark measures this server, never Django's test client, so routing, midd
 the workers' memory are what production pays.
 """
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -26,7 +27,9 @@ class Gunicorn:
     def __init__(self, env: dict, workers: int = 2):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {**os.environ, **env, "DEBUG": "0", "MIRROR_BENCH": "1",
+        # A server with DEBUG off needs a real SECRET_KEY (mirror.core.secret_key).
+        self.env = {"SECRET_KEY": secrets.token_urlsafe(50), **os.environ, **env,
+                    "DEBUG": "0", "MIRROR_BENCH": "1",
                     "CONN_MAX_AGE": "60", "LOG_LEVEL": "WARNING",
                     "MIRROR_PUBLIC_URL": self.url}
         self.workers = workers

@@ -3,6 +3,7 @@ from django import forms
 from django.contrib import admin
 
 from importers.models import Connection, ImportRun
+from mirror.core.admin import ReadOnlyAccountsMixin
 
 
 class ConnectionForm(forms.ModelForm):
@@ -36,7 +37,7 @@ class ImportRunInline(admin.TabularInline):
 
 
 @admin.register(Connection)
-class ConnectionAdmin(admin.ModelAdmin):
+class ConnectionAdmin(ReadOnlyAccountsMixin, admin.ModelAdmin):
     form = ConnectionForm
     list_display = ("name", "source", "target", "lab", "repository", "enabled", "has_credential")
     list_filter = ("source", "enabled", "lab")
@@ -45,6 +46,16 @@ class ConnectionAdmin(admin.ModelAdmin):
     readonly_fields = ("webhook_path", "created_at")
     autocomplete_fields = ("lab", "repository")
     inlines = (ImportRunInline,)
+
+    # Secrets: the credential is write-only (a view-only page would print it as text), and the
+    # webhook path lets anyone write sessions; both are shown only to who may change them.
+    SECRET_FIELDS = ("credential", "webhook_path")
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if self.has_change_permission(request, obj):
+            return fields
+        return [field for field in fields if field not in self.SECRET_FIELDS]
 
     @admin.display(boolean=True, description="credential set")
     def has_credential(self, connection):
@@ -56,7 +67,7 @@ class ConnectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(ImportRun)
-class ImportRunAdmin(admin.ModelAdmin):
+class ImportRunAdmin(ReadOnlyAccountsMixin, admin.ModelAdmin):
     list_display = ("connection", "started_at", "finished_at", "status", "dry_run", "created",
                     "updated", "unchanged", "deleted", "failed")
     list_filter = ("status", "dry_run", "connection__source", "connection")

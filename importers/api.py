@@ -5,8 +5,13 @@ from rest_framework import serializers, viewsets
 
 from importers.models import ImportRun
 
+FILE_ORIGIN = "file"
+
 
 class ImportRunSerializer(serializers.ModelSerializer):
+    """A run as every user sees it; where a `--from-file` import read from (a path on the
+    server) is shown to staff alone, in `origin` and in `error`."""
+
     connection = serializers.CharField(source="connection.name", read_only=True,
                                        help_text="The connection's name.")
     source = serializers.CharField(source="connection.source", read_only=True,
@@ -31,10 +36,20 @@ class ImportRunSerializer(serializers.ModelSerializer):
             "unchanged": {"help_text": "Records already up to date."},
             "failed": {"help_text": "Records that could not be imported (see `error`)."},
             "deleted": {"help_text": "Records found gone upstream and marked."},
-            "origin": {"help_text": "`api`, or the export file imported from."},
+            "origin": {"help_text": "`api` (a pull from the platform's API), or, for an import "
+                       "of an export file, the file's path on the server (staff) or `file` "
+                       "(everyone else)."},
             "heartbeat_at": {"help_text": "Last sign of life of the running import."},
             "error": {"help_text": "What went wrong, and what to do about it."},
         }
+
+    def to_representation(self, run):
+        data = super().to_representation(run)
+        user = getattr(self.context.get("request"), "user", None)
+        if run.origin and run.origin != "api" and not (user and user.is_staff):
+            data["origin"] = FILE_ORIGIN
+            data["error"] = data["error"].replace(run.origin, "the export file")
+        return data
 
 
 class ImportRunFilterSet(django_filters.FilterSet):

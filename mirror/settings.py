@@ -20,6 +20,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from mirror import __version__
+from mirror.core.secret_key import DEVELOPMENT_KEY
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("MIRROR_VAR_DIR", BASE_DIR / "var"))
@@ -41,8 +42,9 @@ def env_list(name: str, default: str) -> list[str]:
 
 MIRROR_VERSION = __version__
 DEBUG = env_bool("DEBUG", False)
-# Django's deploy check flags this key on purpose: production sets SECRET_KEY.
-SECRET_KEY = os.environ.get("SECRET_KEY") or "django-insecure-development-key-set-SECRET_KEY"
+# Without SECRET_KEY, the development key: commands and tests run (with a warning when DEBUG is
+# off), a server with DEBUG off refuses to start (mirror.core.secret_key, mirror.wsgi).
+SECRET_KEY = os.environ.get("SECRET_KEY") or DEVELOPMENT_KEY
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
@@ -58,6 +60,9 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # failed-login counts, in the database (mirror.core.login_throttle); before the mirror's
+    # apps, so that mirror.people.admin can put the read-only rule on its admin pages
+    "axes",
     "mirror.core",
     "mirror.people",
     "mirror.subjects",
@@ -65,7 +70,6 @@ INSTALLED_APPS = [
     "mirror.data",
     "mirror.onecache",
     "importers",
-    "axes",  # failed-login counts, in the database (mirror.core.login_throttle)
 ]
 # Benchmarks only (`make bench`): the seeding command and the floor views of bench/floor.py.
 # Never set in production; the `bench` package is not even installed by `pip install .`.

@@ -1,5 +1,6 @@
 """For tests that start the service's own processes (gunicorn, manage.py) on the test data."""
 import os
+import secrets
 import socket
 import time
 from pathlib import Path
@@ -22,7 +23,8 @@ def child_env(settings, var_dir: Path, **extra) -> dict:
     """The environment of a child process: this test's database and data root."""
     return {**os.environ, "DATABASE_URL": database_url(),
             "MIRROR_DATA_ROOT": str(settings.MIRROR_DATA_ROOT), "MIRROR_VAR_DIR": str(var_dir),
-            **extra}
+            # a serving process refuses the development key (mirror.core.secret_key)
+            "SECRET_KEY": secrets.token_urlsafe(50), **extra}
 
 
 def free_port() -> int:

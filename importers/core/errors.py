@@ -8,14 +8,21 @@ FIXES = {
 }
 
 
+SAID_LIMIT = 300  # characters of the platform's answer kept in a message
+
+
 class SourceError(Exception):
-    """A request to a source platform failed for good (after any retries)."""
+    """A request to a source platform failed for good (after any retries).
+
+    `said` is what the platform answered, already scrubbed of the client's secrets
+    (importers.core.http): this message is stored and printed as it is.
+    """
 
     def __init__(self, *, connection: str, url: str, status: int | None, said: str, fix: str):
         self.connection, self.url, self.status, self.said, self.fix = (
             connection, url, status, said, fix)
         where = f"HTTP {status}" if status else "no answer"
-        super().__init__(f"[{connection}] {url}: {where}: {said.strip()[:300]} — {fix}")
+        super().__init__(f"[{connection}] {url}: {where}: {said.strip()[:SAID_LIMIT]} — {fix}")
 
 
 def fix_for(status: int | None) -> str:

@@ -1,9 +1,12 @@
 """The one HTTP client of every importer: timeouts, retries, Retry-After, rate limit, streaming.
 
-Secrets stay out of logs: the credential goes in a header that is never logged, and URLs are
-logged without their query string.
+Secrets stay out of logs and messages: the credential goes in a header that is never logged,
+URLs are logged without their query string, and every header value the client sends is
+scrubbed from the text of its errors (importers.core.scrub), since a platform may echo the
+token it refused.
 """
 import logging
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -13,10 +16,25 @@ from urllib.parse import urlsplit
 
 import requests
 
-from importers.core.errors import SourceError, fix_for
+from importers.core.errors import SAID_LIMIT, SourceError, fix_for
+from importers.core.scrub import Scrubber, header_secrets, url_secrets
 
 logger = logging.getLogger(__name__)
 RETRY_STATUSES = {429, 500, 502, 503, 504}
+QUERY = re.compile(r"\?\S*")
+
+
+class WithoutQueryStrings(logging.Filter):
+    """urllib3 logs each request's path with its query string (DEBUG), which may hold a key."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(QUERY.sub("?…", arg) if isinstance(arg, str) else arg
+                                for arg in record.args)
+        return True
+
+
+logging.getLogger("urllib3.connectionpool").addFilter(WithoutQueryStrings())
 
 
 def _retry_after_seconds(value: str | None) -> float | None:
@@ -33,8 +51,10 @@ def _retry_after_seconds(value: str | None) -> float | None:
 
 
 def _safe(url: str) -> str:
+    """The URL without its login and query string, which may hold credentials."""
     parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}{parts.path}"
+    netloc = parts.netloc.rpartition("@")[2]
+    return f"{parts.scheme}://{netloc}{parts.path}"
 
 
 class SourceClient:
@@ -49,6 +69,7 @@ class SourceClient:
         self.min_interval = 1.0 / requests_per_second if requests_per_second else 0.0
         self.session = session or requests.Session()
         self.session.headers.update(headers)
+        self.scrub = Scrubber(header_secrets(headers))
         self._sleep = sleep
         self._last_request = 0.0
         self._lock = threading.Lock()
@@ -60,11 +81,18 @@ class SourceClient:
                 self._sleep(wait)
             self._last_request = time.monotonic()
 
-    def _fail(self, url: str, response=None, error: Exception | None = None) -> SourceError:
+    def _fail(self, url: str, response=None, error: Exception | None = None, *,
+              fix: str | None = None) -> SourceError:
         status = response.status_code if response is not None else None
         said = response.text if response is not None else f"{type(error).__name__}: {error}"
-        return SourceError(connection=self.connection_name, url=_safe(url), status=status,
-                           said=said, fix=fix_for(status))
+        # What went out: the session's headers, and what requests added (a URL's login
+        # becomes an Authorization header), the URL's password and secret query values.
+        sent = getattr(response, "request", None) or getattr(error, "request", None)
+        scrub = self.scrub.adding(url_secrets(url) | header_secrets(
+            getattr(sent, "headers", None) or {}) | url_secrets(getattr(sent, "url", "") or ""))
+        return SourceError(connection=self.connection_name, url=scrub(_safe(url)),
+                           status=status, said=scrub.clip(said.strip(), SAID_LIMIT),
+                           fix=fix or fix_for(status))
 
     def _request(self, url: str, *, stream: bool, params=None):
         for attempt in range(self.retries + 1):
@@ -74,12 +102,15 @@ class SourceClient:
                                             stream=stream)
             except (requests.ConnectionError, requests.Timeout) as error:
                 if attempt == self.retries:
-                    raise self._fail(url, error=error) from error
+                    raise self._fail(url, error=error) from None
                 delay = self.backoff * 2 ** attempt
                 logger.warning("[%s] %s: %s; retrying in %.1fs", self.connection_name,
                                _safe(url), type(error).__name__, delay)
                 self._sleep(delay)
                 continue
+            except requests.RequestException as error:  # e.g. a header value it refuses
+                raise self._fail(url, error=error, fix="check the connection's base URL, "
+                                 "credential and settings") from None
             if response.status_code < 400:
                 return response
             if response.status_code not in RETRY_STATUSES or attempt == self.retries:
@@ -99,11 +130,9 @@ class SourceClient:
         response = self._request(url, stream=False, params=params)
         try:
             return response.json()
-        except ValueError as error:
-            raise SourceError(connection=self.connection_name, url=_safe(url),
-                              status=response.status_code, said=response.text[:200],
-                              fix="the platform answered something that is not JSON; check "
-                              "the base URL and endpoint paths") from error
+        except ValueError:
+            raise self._fail(url, response, fix="the platform answered something that is not "
+                             "JSON; check the base URL and endpoint paths") from None
 
     @contextmanager
     def stream(self, url: str, params=None) -> Iterator[Iterator[bytes]]:
@@ -118,7 +147,7 @@ class SourceClient:
         try:
             yield from response.iter_content(chunk_size=256 * 1024)
         except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as error:
-            raise self._fail(url, error=error) from error
+            raise self._fail(url, error=error) from None
 
     def download(self, url: str, target, params=None) -> int:
         """Stream a body into a seekable binary file; returns the bytes written.

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from importers.core.counts import Counts
+from importers.core.scrub import Scrubber, connection_secrets
 from importers.models import ImportRun
 
 logger = logging.getLogger(__name__)
@@ -77,7 +78,11 @@ class RunContext:
 
 @contextmanager
 def import_run(connection, *, dry_run: bool = False, origin: str = "api"):
-    """Open a run, yield a RunContext, and record how it ended, whatever happens."""
+    """Open a run, yield a RunContext, and record how it ended, whatever happens.
+
+    The recorded error is scrubbed of the connection's secrets, whatever raised it
+    (importers.core.scrub): /import-runs shows it to every user.
+    """
     run = _start(connection, dry_run=dry_run, origin=origin)
     context = RunContext(run)
     logger.info("[%s] import started on %s (pid %s)", connection.name, socket.gethostname(),
@@ -93,6 +98,7 @@ def import_run(connection, *, dry_run: bool = False, origin: str = "api"):
     finally:
         for name, value in context.counts.as_dict().items():
             setattr(run, name, value)
+        run.error = Scrubber(connection_secrets(connection))(run.error)
         run.finished_at = timezone.now()
         run.save()
         logger.info("[%s] import %s: %s", connection.name, run.status, context.counts.summary())

@@ -15,6 +15,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from importers.core.errors import BadSourceData
 from importers.labvanced import payload as body
 from importers.labvanced.live import LiveSession
 from importers.labvanced.payload import BadPayload, Refused
@@ -110,6 +111,8 @@ def _receive(request, token: str, route: str):
                 ROUTES[route](LiveSession(connection, payload), payload)
     except Refused as error:
         return _refusal(request, error, connection, route)
+    except BadSourceData as error:  # the writer refused a file (its path, a protected dataset)
+        return _refusal(request, body.NotOpen(str(error)), connection, route)
     except IntegrityError:  # a concurrent call of the same session won a race
         return _refusal(request, body.NotOpen("a concurrent call changed this session; send "
                                               "it again"), connection, route)

@@ -1,14 +1,18 @@
-"""What every admin shares: provenance shown read-only, and the API's lock on imported records."""
+"""What every admin shares: provenance shown read-only, the API's lock on imported records, its
+rules on deleting, and read-only accounts that only read."""
+from functools import cached_property
 from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin
-from django.db.models import Q
+from django.core.exceptions import PermissionDenied
+from django.db.models import ProtectedError, Q, RestrictedError
 from django.urls import reverse
 from django.utils.html import format_html
 
+from mirror.core import deletion
 from mirror.core.fields import parse_uuid
-from mirror.core.serializers import PROVENANCE_FIELDS
+from mirror.core.serializers import PROVENANCE_FIELDS, importer_json_changed
 
 
 def upstream_fields(model) -> tuple[str, ...]:
@@ -34,12 +38,35 @@ def changelist_link(model, label: str, **params) -> str:
     return format_html('<a href="{}?{}">{}</a>', url, urlencode(params), label)
 
 
-class ProvenanceAdminMixin:
+def is_read_only(request) -> bool:
+    return bool(getattr(request.user, "read_only", False))
+
+
+class ReadOnlyAccountsMixin:
+    """Accounts flagged `read_only` (staff and superusers too) see admin pages, change nothing.
+
+    The API's rule (mirror.core.permissions); every ModelAdmin of the site carries this mixin
+    (tests/test_admin_integrity.py walks the registry).
+    """
+
+    def has_add_permission(self, request, *args):
+        return not is_read_only(request) and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None):
+        return not is_read_only(request) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not is_read_only(request) and super().has_delete_permission(request, obj)
+
+
+class ProvenanceAdminMixin(ReadOnlyAccountsMixin):
     """Provenance read-only and filterable; imported records keep their upstream fields.
 
     Searching for a UUID (or an API URL ending in one) is an indexed exact match on
     `uuid_search_fields`; other terms go to `search_fields`. Imported records cannot be deleted
-    here (the API's rule: delete them upstream), nor can protected ones.
+    here (the API's rule: delete them upstream), nor can protected ones, nor anything whose
+    delete would take imported or protected records with it (mirror.core.deletion): the
+    confirmation page, single or bulk, lists why instead of deleting.
     """
 
     uuid_search_fields: tuple[str, ...] = ("pk",)
@@ -52,6 +79,22 @@ class ProvenanceAdminMixin:
         if obj is not None and obj.is_imported:
             readonly += upstream_fields(type(obj))
         return tuple(dict.fromkeys(readonly))
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is None or not obj.is_imported or "json" not in form.base_fields:
+            return form
+
+        class ImporterJsonLocked(form):
+            def clean_json(self):
+                json = self.cleaned_data.get("json")
+                if importer_json_changed(self.instance, json):
+                    raise forms.ValidationError(
+                        f"json.{obj.source} comes from {obj.source} and is read-only here: "
+                        f"keep it as it is (the rest of json is yours to edit).")
+                return json
+
+        return ImporterJsonLocked
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = [
@@ -82,6 +125,30 @@ class ProvenanceAdminMixin:
             return False
         return super().has_delete_permission(request, obj)
 
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        if not protected:  # else a PROTECT relation already blocks, and is listed
+            refused = deletion.refusal(objs)
+            if refused is not None:
+                protected = [*protected, refused.message]
+        return deleted, counts, perms_needed, protected
+
+    def _refuse_if_unsafe(self, objs) -> None:
+        try:
+            refused = deletion.refusal(objs)
+        except (ProtectedError, RestrictedError):
+            return  # Django's delete refuses these itself
+        if refused is not None:
+            raise PermissionDenied(refused.message)
+
+    def delete_model(self, request, obj):
+        self._refuse_if_unsafe([obj])
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        self._refuse_if_unsafe(queryset)
+        super().delete_queryset(request, queryset)
+
 
 class MirrorAdmin(ProvenanceAdminMixin, admin.ModelAdmin):
     """The base of every mirrored model's admin."""
@@ -102,11 +169,18 @@ class UpstreamLockedForm(forms.ModelForm):
 
 
 class MirrorInlineFormSet(forms.BaseInlineFormSet):
-    """Imported rows cannot be deleted from the parent's page either."""
+    """Imported rows cannot be deleted from the parent's page either, nor the rows of a
+    protected parent (a protected dataset's file records)."""
+
+    @cached_property
+    def parent_is_protected(self) -> bool:
+        if self.instance._state.adding:
+            return False
+        return bool(getattr(self.instance, "is_protected", False))
 
     def add_fields(self, form, index):
         super().add_fields(form, index)
-        if "DELETE" in form.fields and form.instance.is_imported:
+        if "DELETE" in form.fields and (form.instance.is_imported or self.parent_is_protected):
             form.fields["DELETE"].disabled = True
 
 

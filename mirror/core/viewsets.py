@@ -4,6 +4,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
 
+from mirror.core import deletion
 from mirror.core.exceptions import Conflict
 from mirror.core.fields import parse_uuid
 from mirror.core.rows import RowReadMixin
@@ -18,7 +19,9 @@ class MirrorViewSet(RowReadMixin, viewsets.ModelViewSet):
     `filterset_class` and `natural_key` (the name Alyx looks the record up by). A detail URL takes
     the UUID, or the natural key where Alyx uses one; a key shared by several records is refused
     with their UUIDs. Serializers with `render_rows` / `render_record` are read from value rows
-    (mirror.core.rows). Imported records cannot be deleted here (delete them upstream).
+    (mirror.core.rows). Imported records cannot be deleted here (delete them upstream), nor
+    protected ones, nor anything whose delete would take such records with it
+    (mirror.core.deletion).
     """
 
     natural_key: str | None = None
@@ -71,9 +74,6 @@ class MirrorViewSet(RowReadMixin, viewsets.ModelViewSet):
         return matches[0]
 
     def perform_destroy(self, instance):
-        if instance.is_imported:
-            raise Conflict(f"This {instance._meta.verbose_name} comes from {instance.source} "
-                           f"(id {instance.source_id}): delete it there; the next import marks it.")
-        if getattr(instance, "is_protected", False):
-            raise PermissionDenied("This record is protected (it carries a protected tag).")
-        instance.delete()
+        refused = deletion.delete_unless_refused([instance])
+        if refused is not None:
+            raise (PermissionDenied if refused.protected else Conflict)(refused.message)

@@ -8,6 +8,7 @@ from mirror.core.fields import LinkedRecordField, NaturalKeyRelatedField, QCFiel
 from mirror.core.json_rows import JSONRows
 from mirror.core.serializers import PROVENANCE_FIELDS, MirrorSerializer
 from mirror.core.text_values import uuid_text
+from mirror.data import protection
 from mirror.data.links import add_uuid_string, base_url, file_record_data_url
 from mirror.data.models import (
     DataFormat,
@@ -90,6 +91,18 @@ class DatasetSerializer(MirrorSerializer):
             "session", "created_by", "dataset_type", "data_format", "revision"
         ).prefetch_related("tags", file_records_prefetch())
 
+    def validate(self, attrs):
+        """Protected tags move by staff alone; a protected dataset is not retired as default."""
+        protection.check_dataset_tags(self.requesting_user, self.instance, attrs.get("tags"))
+        key = ("session", "collection", "name", "default_dataset")
+        if self.instance is None or any(name in attrs for name in key):
+            current = {name: attrs[name] if name in attrs else
+                       getattr(self.instance, name, Dataset._meta.get_field(name).get_default())
+                       for name in key}
+            if current.pop("default_dataset"):
+                protection.check_not_superseding(getattr(self.instance, "pk", None), **current)
+        return attrs
+
     @classmethod
     def row_expressions(cls) -> dict:
         """Row columns beyond `ROW_COLUMNS`: tags and file records, in the page's statement."""
@@ -155,6 +168,11 @@ class FileRecordSerializer(MirrorSerializer):
     @classmethod
     def eager_load(cls, queryset):
         return queryset.select_related("data_repository")
+
+    def validate(self, attrs):
+        if self.instance is not None:
+            protection.check_copy_change(self.instance, attrs)
+        return attrs
 
     def get_data_url(self, record) -> str:
         return file_record_data_url(self.context["request"], record)

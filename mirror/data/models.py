@@ -234,6 +234,11 @@ class Dataset(MirrorModel):
     def is_protected(self) -> bool:
         return any(tag.protected for tag in self.tags.all())
 
+    @classmethod
+    def protected_rows(cls, queryset):
+        """The datasets of `queryset` that carry a protected tag (mirror.core.deletion)."""
+        return queryset.filter(tags__protected=True)
+
     @property
     def is_public(self) -> bool:
         return any(tag.public for tag in self.tags.all())
@@ -275,3 +280,12 @@ class FileRecord(MirrorModel):
 
     def __str__(self):
         return f"{self.data_repository_id}:{self.relative_path}"
+
+    @property
+    def is_protected(self) -> bool:
+        """A copy of a protected dataset is protected with it (deleting it loses the file)."""
+        return self.dataset.is_protected
+
+    @classmethod
+    def protected_rows(cls, queryset):
+        return queryset.filter(dataset__tags__protected=True)

@@ -1,7 +1,7 @@
 """/datasets, /files, /data-repository, /data-formats, /dataset-types, /revisions, /tags."""
 from mirror.core.permissions import StaffChangesOnly, StaffWritesOnly
 from mirror.core.viewsets import MirrorViewSet
-from mirror.data import filters
+from mirror.data import filters, protection
 from mirror.data.dataset_serializers import DatasetSerializer, FileRecordSerializer
 from mirror.data.models import (
     DataFormat,
@@ -27,8 +27,8 @@ class DatasetViewSet(MirrorViewSet):
     created_by, created_date, created_date_gte, created_date_lte, hash, file_size, version,
     default_dataset, id, source, source_id, django.
 
-    Example: `/datasets?session=<uuid>&name=_ibl_trials.table.csv`. Protected datasets cannot be
-    deleted (403).
+    Example: `/datasets?session=<uuid>&name=_ibl_trials.table.csv`. Protected datasets (with a
+    protected tag) cannot be deleted, by anyone (403); only staff add or remove protected tags.
     """
 
     queryset = Dataset.objects.all()
@@ -110,10 +110,18 @@ class RevisionViewSet(MirrorViewSet):
 
 
 class TagViewSet(MirrorViewSet):
-    """Dataset tags. Filters: name, source, django. Detail: `/tags/<name or uuid>`."""
+    """Dataset tags. Filters: name, source, django. Detail: `/tags/<name or uuid>`.
+
+    A protected tag keeps its datasets from being deleted; only staff create, change or delete
+    a protected tag, make a tag protected, or add or remove one on a dataset (403).
+    """
 
     queryset = Tag.objects.all()
     serializer_class = TagSerializer
     filterset_class = filters.NameFilterSet
     natural_key = "name"
     ordering = ("name",)
+
+    def perform_destroy(self, instance):
+        protection.check_tag_delete(self.request.user, instance)
+        super().perform_destroy(instance)

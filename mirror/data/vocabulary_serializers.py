@@ -1,6 +1,7 @@
 """The small lookup tables: repositories, formats, dataset types, revisions, tags."""
 from mirror.core.fields import NaturalKeyRelatedField
 from mirror.core.serializers import PROVENANCE_FIELDS, MirrorSerializer
+from mirror.data import protection
 from mirror.data.models import DataFormat, DataRepository, DatasetType, Revision, Tag
 from mirror.people.models import User
 
@@ -46,3 +47,10 @@ class TagSerializer(MirrorSerializer):
         model = Tag
         fields = ("id", "name", "json", "description", "protected", "public", "hash",
                   *PROVENANCE_FIELDS)
+        extra_kwargs = {"protected": {"help_text": "Datasets with this tag cannot be deleted "
+                                      "(by anyone, by any path). Only staff create, change or "
+                                      "delete a protected tag, or make a tag protected."}}
+
+    def validate(self, attrs):
+        protection.check_tag_write(self.requesting_user, self.instance, attrs)
+        return attrs

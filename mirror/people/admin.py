@@ -1,10 +1,14 @@
 """Admin pages for labs, users and API tokens (Alyx's misc admin)."""
+from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from rest_framework.authtoken.admin import TokenAdmin as DRFTokenAdmin
 from rest_framework.authtoken.models import Token, TokenProxy
 
-from mirror.core.admin import MirrorAdmin, ProvenanceAdminMixin
+from mirror.core.admin import MirrorAdmin, ProvenanceAdminMixin, ReadOnlyAccountsMixin
 from mirror.people.models import Lab, User
 
 
@@ -53,7 +57,7 @@ admin.site.unregister(TokenProxy)
 
 
 @admin.register(TokenProxy)
-class TokenAdmin(DRFTokenAdmin):
+class TokenAdmin(ReadOnlyAccountsMixin, DRFTokenAdmin):
     """DRF's token admin with the key masked: secrets are never shown in lists or pages."""
 
     list_display = ("masked_key", "user", "created")
@@ -65,3 +69,23 @@ class TokenAdmin(DRFTokenAdmin):
     @admin.display(description="key")
     def masked_key(self, token):
         return _masked_key(token)
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(ReadOnlyAccountsMixin, DjangoGroupAdmin):
+    """Django's group admin, read-only for read-only accounts like every other page."""
+
+
+def _with_read_only_rule(model, base) -> None:
+    """Re-register a third-party admin page with the read-only accounts' rule."""
+    admin.site.unregister(model)
+    admin.site.register(model, type(base.__name__, (ReadOnlyAccountsMixin, base), {}))
+
+
+# django-axes' pages (failed logins, lockouts): a read-only account must not lift a lockout.
+for _model, _base in ((AccessAttempt, AccessAttemptAdmin), (AccessLog, AccessLogAdmin),
+                      (AccessFailureLog, AccessFailureLogAdmin)):
+    _with_read_only_rule(_model, _base)

@@ -54,7 +54,7 @@ class User(AbstractUser, MirrorModel):
                                     "(Alyx's is_public_user).")
     json = models.JSONField(null=True, blank=True, help_text=JSON_HELP)
 
-    PUBLIC_FIELDS = ("id", "username", "first_name", "last_name", "email", "labs",
+    PUBLIC_FIELDS = ("id", "username", "first_name", "last_name", "labs",  # no email: private
                      "allowed_users", "is_stock_manager", "source", "source_id", "imported_at",
                      "subjects_responsible", "sessions", "projects")
     ANNOTATION_FIELDS = ("json",)

@@ -22,7 +22,15 @@ class LabSerializer(MirrorSerializer):
         return queryset.prefetch_related("repositories")
 
 
+def may_see_email(viewer, user) -> bool:
+    """E-mail addresses are for staff and for the user themself."""
+    return bool(viewer and viewer.is_authenticated and (viewer.is_staff or viewer.pk == user.pk))
+
+
 class UserSerializer(MirrorSerializer):
+    email = serializers.EmailField(
+        required=False, allow_blank=True, allow_null=True, max_length=254,
+        help_text="E-mail address: shown to staff and to the user themself, null to others.")
     subjects_responsible = serializers.SlugRelatedField(
         many=True, read_only=True, slug_field="nickname",
         help_text="Nicknames of the subjects this user is responsible for.")
@@ -36,13 +44,21 @@ class UserSerializer(MirrorSerializer):
         model = User
         fields = ("id", "username", "email", "first_name", "last_name", "subjects_responsible",
                   "lab", "allowed_users", "is_stock_manager", *PROVENANCE_FIELDS)
-        extra_kwargs = {"email": {"help_text": "Email address."},
-                        "first_name": {"help_text": "Given name."},
+        extra_kwargs = {"first_name": {"help_text": "Given name."},
                         "last_name": {"help_text": "Family name."}}
 
     @classmethod
     def eager_load(cls, queryset):
         return queryset.prefetch_related("subjects_responsible", "labs", "allowed_users")
+
+    def to_representation(self, user):
+        data = super().to_representation(user)
+        if not may_see_email(self.requesting_user, user):
+            data["email"] = None
+        return data
+
+    def validate_email(self, value):
+        return value or ""
 
     def create(self, validated_data):
         user = super().create(validated_data)

@@ -77,3 +77,48 @@ def test_local_records_are_fully_editable(api, lab_world):
     response = api.patch(f"/sessions/{session.pk}", {"number": 9, "task_protocol": "x"},
                          format="json")
     assert response.status_code == 200 and response.json()["number"] == 9
+
+
+@pytest.fixture
+def annotated_import(imported_session):
+    imported_session.json = {"labvanced": {"status": "completed", "utc_offset": "+02:00"},
+                             "note": "first"}
+    imported_session.save()
+    return imported_session
+
+
+@pytest.mark.parametrize("json", [
+    {"labvanced": {"status": "aborted", "utc_offset": "+02:00"}, "note": "first"},
+    {"note": "second"},  # dropping the importer's part is a change too
+    None,
+])
+def test_changing_the_importers_json_is_409_naming_it(api, annotated_import, json):
+    response = api.patch(f"/sessions/{annotated_import.pk}", {"json": json}, format="json")
+    assert response.status_code == 409, response.content
+    assert response.json()["read_only_fields"] == ["json.labvanced"]
+    assert "json.labvanced" in response.json()["detail"]
+    annotated_import.refresh_from_db()
+    assert annotated_import.json["labvanced"]["status"] == "completed"
+
+
+def test_the_rest_of_json_stays_editable(api, annotated_import):
+    json = {"labvanced": {"status": "completed", "utc_offset": "+02:00"}, "note": "second"}
+    response = api.patch(f"/sessions/{annotated_import.pk}", {"json": json}, format="json")
+    assert response.status_code == 200, response.content
+    annotated_import.refresh_from_db()
+    assert annotated_import.json["note"] == "second"
+
+
+def test_put_of_the_whole_record_with_its_json_is_fine(api, annotated_import):
+    record = api.get(f"/sessions/{annotated_import.pk}").json()
+    body = {k: record[k] for k in ("subject", "users", "lab", "projects", "type", "number",
+                                   "task_protocol", "start_time", "end_time", "json")}
+    body["narrative"] = "annotated"
+    assert api.put(f"/sessions/{annotated_import.pk}", body, format="json").status_code == 200
+
+
+def test_a_local_records_json_is_all_editable(api, lab_world):
+    session = lab_world.sessions[0]
+    response = api.patch(f"/sessions/{session.pk}", {"json": {"labvanced": {"x": 1}}},
+                         format="json")
+    assert response.status_code == 200, response.content

@@ -61,9 +61,11 @@ class FakeLabvanced:
 
     # Fault switches (all usable while the server runs).
     def fail_next(self, status: int, count: int = 1, retry_after: int | None = None, *,
-                  match: str | None = None, html: bool = False) -> None:
-        """Next `count` requests (paths containing `match`) answer `status`; 429 has Retry-After."""
-        self.faults.fail_next(status, count, retry_after=retry_after, match=match, html=html)
+                  match: str | None = None, html: bool = False, echo: str | None = None) -> None:
+        """Next `count` requests (paths containing `match`) answer `status`; 429 has Retry-After;
+        `echo` puts the credential received into the error text (labvanced_faults.ForcedError)."""
+        self.faults.fail_next(status, count, retry_after=retry_after, match=match, html=html,
+                              echo=echo)
 
     def slow_next(self, seconds: float, count: int = 1, *, match: str | None = None) -> None:
         self.faults.slow_next(seconds, count, match=match)

@@ -12,16 +12,23 @@ from dataclasses import dataclass, field
 REDACTED = "<redacted>"
 SECRET_HEADERS = {"authorization", "cookie", "x-api-key", "apikey", "proxy-authorization"}
 TRUNCATE_MODES = ("body", "connection")
+ECHO_MODES = (None, "full", "token", "cut", "padded")
 
 
 @dataclass
 class ForcedError:
-    """One queued error answer: `match` limits it to paths containing that text (None: any)."""
+    """One queued error answer: `match` limits it to paths containing that text (None: any).
+
+    `echo` sends the credential back in the error text, as careless platforms do ("invalid
+    token <what you sent>"): `full` the whole auth header value, `token` the bare token, `cut`
+    its first 12 characters followed by "…", `padded` the token 290 characters into the JSON
+    body (so that a token of more than ten characters straddles a 300-character cut)."""
 
     status: int
     retry_after: int | None = None
     match: str | None = None
     html: bool = False
+    echo: str | None = None
 
 
 @dataclass
@@ -50,12 +57,15 @@ class Faults:
         self._lock = threading.Lock()
 
     def fail_next(self, status: int, count: int = 1, *, retry_after: int | None = None,
-                  match: str | None = None, html: bool = False) -> None:
+                  match: str | None = None, html: bool = False, echo: str | None = None) -> None:
         """Answer the next `count` requests (matching `match`) with `status` instead of data."""
         if status == 429 and retry_after is None:
             retry_after = 1
+        if echo not in ECHO_MODES:
+            raise ValueError(f"echo must be one of {ECHO_MODES}, not {echo!r}")
         with self._lock:
-            self._errors += [ForcedError(status, retry_after, match, html) for _ in range(count)]
+            self._errors += [ForcedError(status, retry_after, match, html, echo)
+                             for _ in range(count)]
 
     def slow_next(self, seconds: float, count: int = 1, *, match: str | None = None) -> None:
         """Hold the next `count` answers back `seconds` before the status line (a read timeout)."""

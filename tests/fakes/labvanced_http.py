@@ -42,12 +42,30 @@ def error_response(status: int, message: str, **headers: str) -> Response:
     return json_response(status, {"error": message, "status": status}, **headers)
 
 
-def forced_response(error: ForcedError) -> Response:
+def echoed(error: ForcedError, sent: str) -> str:
+    """The error text, with the credential received in it if the fault says so."""
+    _, _, token = sent.partition(" ")
+    token = token or sent
+    message = f"forced {error.status} by the fake"
+    if error.echo == "full":
+        return f"{message}: invalid credential '{sent}'"
+    if error.echo == "token":
+        return f"{message}: invalid token {token}"
+    if error.echo == "cut":
+        return f"{message}: invalid token {token[:12]}…"
+    if error.echo == "padded":
+        return f"{message}: {'x' * (270 - len(message))} token={token} rejected"
+    return message
+
+
+def forced_response(error: ForcedError, sent: str = "") -> Response:
     headers = {"Retry-After": str(error.retry_after)} if error.retry_after is not None else {}
+    text = echoed(error, sent)
     if error.html:
-        page = HTML_ERROR.format(f"{error.status} Error").encode("utf-8")
+        title = f"{error.status} Error: {text}" if error.echo else f"{error.status} Error"
+        page = HTML_ERROR.format(title).encode("utf-8")
         return Response(error.status, page, {"Content-Type": "text/html", **headers})
-    return error_response(error.status, f"forced {error.status} by the fake", **headers)
+    return error_response(error.status, text, **headers)
 
 
 def is_authorized(fake, headers) -> bool:
@@ -80,7 +98,7 @@ def answer(fake, method: str, target: str, headers) -> tuple[RecordedRequest, Re
                                           kind, authorized))
     forced = fake.faults.take_error(url.path)
     if forced:
-        return record, forced_response(forced)
+        return record, forced_response(forced, headers.get(fake.auth_header) or "")
     if method != "GET":
         return record, error_response(405, f"{method} is not allowed here", Allow="GET")
     if kind == "unknown":

@@ -118,6 +118,22 @@ def test_faults_can_target_paths_and_answer_html(fake, get):
     assert get(f"/api/{EXP}/download/259515").status_code == 200
 
 
+@pytest.mark.parametrize("echo, expected", [
+    ("full", f"invalid credential 'Bearer {TOKEN}'"), ("token", f"invalid token {TOKEN}"),
+    ("cut", f"invalid token {TOKEN[:12]}…"), ("padded", f"token={TOKEN} rejected")])
+def test_echo_faults_send_the_credential_back(fake, get, echo, expected):
+    """A careless platform quotes the credential it refused; the importer must not repeat it."""
+    fake.fail_next(401, echo=echo)
+    answer = get(f"/api/{EXP}/sessions")
+    assert answer.status_code == 401 and expected in answer.json()["error"]
+    if echo == "padded":
+        assert answer.text.index(TOKEN) == 290
+    fake.fail_next(502, html=True, echo="token")
+    assert TOKEN in get(f"/api/{EXP}/sessions").text
+    with pytest.raises(ValueError, match="echo must be one of"):
+        fake.fail_next(401, echo="everything")
+
+
 def test_slow_answers_trip_client_timeouts(fake, get):
     fake.slow_next(2.0)
     with pytest.raises(requests.ReadTimeout):

@@ -1,4 +1,6 @@
 """/import-runs lists runs read-only; connections and their credentials never appear."""
+from django.core.management import CommandError
+
 from importers.models import ImportRun
 from tests.importers.conftest import TOKEN
 from tests.importers.helpers import mirror_import
@@ -38,3 +40,32 @@ def test_admin_keeps_the_credential_write_only(client, connection, django_user_m
     assert TOKEN not in listing.content.decode() and TOKEN not in change.content.decode()
     assert connection.webhook_token in change.content.decode()
     assert client.get("/admin/importers/importrun/").status_code == 200
+
+
+def test_origin_paths_are_shown_to_staff_only(api, connection, tmp_path):
+    """A --from-file run's origin is a path on the server: others see `file`."""
+    from tests.api.conftest import token_client
+    from tests.factories import make_user
+    from tests.fakes.labvanced_export import build_gui_export
+
+    export = build_gui_export(tmp_path / "export", exp_id=4107, as_zip=True)
+    mirror_import("gaze-study", "--from-file", str(export))
+    missing = tmp_path / "secret-folder" / "nope.zip"
+    try:
+        mirror_import("gaze-study", "--from-file", str(missing))
+    except CommandError:
+        pass
+    mirror_import("gaze-study")
+    staff = token_client(make_user("root", is_staff=True))
+    reader = token_client(make_user("reader", read_only=True))
+    shown = {client: client.get("/import-runs").json()["results"] for client in (staff, reader)}
+    assert sorted(run["origin"] for run in shown[staff]) == sorted(
+        ["api", str(export), str(missing)])
+    assert "secret-folder" in " ".join(run["error"] for run in shown[staff])
+    for client in (api, reader):
+        body = client.get("/import-runs").content.decode()
+        runs = client.get("/import-runs").json()["results"]
+        assert sorted(run["origin"] for run in runs) == ["api", "file", "file"]
+        assert str(tmp_path) not in body and "secret-folder" not in body
+        failed = next(run for run in runs if run["status"] == "failed")
+        assert "does not exist" in failed["error"]

@@ -349,3 +349,14 @@ def test_an_upload_is_stored_without_holding_it_in_memory(client, connection):
     copy = FileRecord.objects.get(dataset__session__source_id="4107/70")
     assert copy.dataset.file_size == 32 * 2**20
     assert peak < 8 * 2**20, f"peak {peak / 2**20:.0f} MiB"
+
+
+def test_a_refused_file_write_is_409_not_500(client, connection, lab_world):
+    """The writer refusing a path (another dataset's copy holds it) is a refusal."""
+    start(client, connection, 71)
+    FileRecord.objects.create(
+        dataset=lab_world.datasets[0], data_repository=connection.repository, exists=True,
+        relative_path="gazelab/Subjects/LV-unidentified/2026-03-02/001/alf/"
+                      "_labvanced_trials.table.csv")
+    response = trial(client, connection, 71, 1)
+    assert response.status_code == 409 and "already holds" in response.json()["error"]

@@ -137,3 +137,16 @@ def test_a_remote_repository_is_a_clear_failure_not_a_traceback(connection):
     connection.refresh_from_db()
     with pytest.raises(BadSourceData, match="is remote"):
         _store(connection, _record(1))
+
+
+def test_a_protected_dataset_is_not_rewritten_by_a_reimport(connection):
+    """Protected means kept as it is (issue 11, item 7): upstream changes fail the session."""
+    from mirror.data.models import Tag
+
+    session = _store(connection, _record(1, content=b"published\n"))
+    dataset = session.data_dataset_session_related.get()
+    dataset.tags.add(Tag.objects.create(name="paper", protected=True))
+    with pytest.raises(BadSourceData, match="protected tag: its file is kept"):
+        _store(connection, _record(1, content=b"changed upstream\n"))
+    assert _file(connection, session) == b"published\n"
+    _store(connection, _record(1, content=b"published\n"))  # unchanged bytes: fine

@@ -1,4 +1,6 @@
 """App workers serve the cache tables but never write them: pyarrow stays out of their memory."""
+import os
+import secrets
 import subprocess
 import sys
 
@@ -8,6 +10,7 @@ def test_serving_the_api_does_not_import_pyarrow():
     code = ("import django, os, sys; os.environ['DJANGO_SETTINGS_MODULE'] = 'mirror.settings'; "
             "django.setup(); import mirror.urls, mirror.wsgi; "
             "print('pyarrow' in sys.modules)")
+    env = {**os.environ, "SECRET_KEY": secrets.token_urlsafe(50)}  # a server needs its key
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True)
+                            check=True, env=env)
     assert result.stdout.strip() == "False", result.stderr

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from importers.core.errors import BadSourceData, SourceError
 from importers.core.runs import ImportBusy
+from importers.core.scrub import Scrubber, connection_secrets
 from importers.models import Connection, ImportRun
 from importers.registry import runner_for
 
@@ -36,17 +37,21 @@ class Command(BaseCommand):
             names = ", ".join(Connection.objects.values_list("name", flat=True)) or "none yet"
             raise CommandError(f"No connection '{connection}' (known: {names}); create one with "
                                "`manage.py mirror_connection`.")
+        scrub = Scrubber(connection_secrets(target))
         try:
             run = runner_for(target.source)(connection=target, since=since, dry_run=dry_run,
                                             from_file=from_file, stream=self.stderr._out)
         except (SourceError, BadSourceData, ImportBusy, FileNotFoundError,
                 NotImplementedError) as error:
-            raise CommandError(str(error)) from None
+            raise CommandError(scrub(str(error))) from None
+        except Exception as error:  # unforeseen: its message may quote a secret, a traceback too
+            raise CommandError(scrub(f"{type(error).__name__}: {error} (the run's record has "
+                                     "the same message; report it as a bug)")) from None
         prefix = "Dry run (nothing written): " if dry_run else ""
         self.stdout.write(f"{prefix}{target.name}: {run.status}: {run.created} created, "
                           f"{run.updated} updated, {run.unchanged} unchanged, "
                           f"{run.deleted} deleted upstream, {run.failed} failed.")
         if run.error:
-            self.stderr.write(run.error)
+            self.stderr.write(scrub(run.error))
         if run.status != ImportRun.SUCCEEDED:
             raise CommandError(f"Import {run.status}: see the messages above.")
