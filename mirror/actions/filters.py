@@ -8,6 +8,7 @@ from mirror.core import django_lookup
 from mirror.core.filters import (
     AllOfFilter,
     DateRangeFilter,
+    LookupPairsFilter,
     MirrorFilterSet,
     QCFilter,
     RelatedKeyFilter,
@@ -24,7 +25,7 @@ def _session_datasets():
     return downloadable_datasets().filter(session=OuterRef("pk"))
 
 
-class JSONPairsFilter(django_filters.CharFilter):
+class JSONPairsFilter(LookupPairsFilter):
     """`extended_qc=<key lookup>,<value>…`: lookups inside a JSON field."""
 
     def filter(self, qs, value):

@@ -12,7 +12,8 @@ from mirror.core.qc import qc_value
 DJANGO_HELP = (
     "Alyx's generic filter: `<lookup>,<value>` pairs, e.g. `django=pk__in,('<uuid>','<uuid>')` "
     "or `django=~subject__nickname__icontains,test`. Lookups are limited to the fields this API "
-    "shows; a key may be repeated; `~` excludes."
+    "shows; a key may be repeated; `~` excludes. No `regex`/`iregex`; at most 3 relations a "
+    "lookup and 10 pairs a request (with `json` and `extended_qc`)."
 )
 
 
@@ -88,6 +89,11 @@ class RelatedKeyFilter(django_filters.CharFilter):
         return qs.filter(**{f"{relation}__in": matches.values("pk")})
 
 
+class LookupPairsFilter(django_filters.CharFilter):
+    """A parameter of `django=` form (`<lookup>,<value>…`). The filterset bounds the pairs of
+    all of them together (mirror.core.django_lookup.MAX_PAIRS)."""
+
+
 class LocalDateTimeFilter(django_filters.DateTimeFilter):
     """A wall-clock time, as stored: an offset in the value is dropped, not converted."""
 
@@ -113,7 +119,7 @@ class MirrorFilterSet(django_filters.FilterSet):
     source = django_filters.ChoiceFilter(choices=SOURCE_CHOICES,
                                          help_text="Only records from this source.")
     source_id = django_filters.CharFilter(help_text="The record's identifier on its source.")
-    django = django_filters.CharFilter(method="filter_django", help_text=DJANGO_HELP)
+    django = LookupPairsFilter(method="filter_django", help_text=DJANGO_HELP)
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
         # django-filter deep-copies every declared filter and validates a form of all of them on
@@ -141,6 +147,12 @@ class MirrorFilterSet(django_filters.FilterSet):
         if field.help_text and not filter_.extra.get("help_text"):
             filter_.extra["help_text"] = field.help_text
         return filter_
+
+    def filter_queryset(self, queryset):
+        django_lookup.check_pair_count({
+            name: self.data.getlist(name) for name, filter_ in self.filters.items()
+            if isinstance(filter_, LookupPairsFilter)})
+        return super().filter_queryset(queryset)
 
     def filter_django(self, queryset, name, value):
         return django_lookup.apply(queryset, self.data.getlist(name))
