@@ -12,6 +12,7 @@ from mirror.core.filters import (
     MirrorFilterSet,
     QCFilter,
     RelatedKeyFilter,
+    comma_list,
 )
 from mirror.core.qc import QC, qc_value
 from mirror.data.models import Dataset
@@ -92,7 +93,7 @@ class SessionFilterSet(MirrorFilterSet):
 
     def filter_datasets(self, queryset, name, value):
         bound = self._qc_bound()
-        for dataset_name in filter(None, (part.strip() for part in value.split(","))):
+        for dataset_name in comma_list(value, name):
             queryset = queryset.filter(Exists(
                 _session_datasets().filter(name=dataset_name, qc__lte=bound)))
         return queryset
@@ -105,7 +106,7 @@ class SessionFilterSet(MirrorFilterSet):
             Dataset.objects.filter(session=OuterRef("pk"), qc__lte=bound)))
 
     def filter_dataset_types(self, queryset, name, value):
-        for type_name in filter(None, (part.strip() for part in value.split(","))):
+        for type_name in comma_list(value, name):
             queryset = queryset.filter(Exists(
                 _session_datasets().filter(dataset_type__name=type_name)))
         return queryset

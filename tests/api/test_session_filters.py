@@ -159,3 +159,22 @@ def test_start_time_is_naive_iso_with_local_date(api, lab_world):
     start_time = record.json()["results"][0]["start_time"]
     assert start_time == "2020-01-02T11:00:00"
     assert datetime.datetime.fromisoformat(start_time).tzinfo is None
+
+
+@pytest.mark.parametrize("name", ["users", "datasets", "dataset_types"])
+def test_comma_lists_are_capped(api, lab_world, name):
+    """Each item is a join or a subquery more for every row: at most 20 (100 users were a 500
+    on SQLite, past its 64-table join limit); a repeated item counts once."""
+    assert "at most 20" in _error(api, **{name: ",".join(f"x{i}" for i in range(100))})[name][0]
+    assert "21 items" in _error(api, **{name: ",".join(f"x{i}" for i in range(21))})[name][0]
+    assert _subjects(api, **{name: ",".join(["x"] * 30)}) == []
+
+
+def test_users_filter_needs_no_distinct(api, lab_world):
+    """`users=` matches each name in a subquery: the list is not DISTINCT over joined rows."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert len(_subjects(api, users="alice,alice")) == 4
+    assert not any("DISTINCT" in query["sql"] for query in queries.captured_queries)
