@@ -8,6 +8,7 @@ from mirror.core import django_lookup
 from mirror.core.filters import (
     AllOfFilter,
     DateRangeFilter,
+    IntegerFilter,
     LookupPairsFilter,
     MirrorFilterSet,
     QCFilter,
@@ -45,7 +46,7 @@ class SessionFilterSet(MirrorFilterSet):
                                 help_text="Same as subject.")
     lab = django_filters.CharFilter(field_name="lab__name", lookup_expr="iexact",
                                     help_text="Lab name (exact, any case).")
-    number = django_filters.NumberFilter(help_text="Session number; `001` works.")
+    number = IntegerFilter(help_text="Session number; `001` works.")
     date_range = DateRangeFilter(field_name="start_time", help_text="`first,last` dates, "
                                  "inclusive, e.g. 2020-01-01,2020-01-31.")
     task_protocol = django_filters.CharFilter(lookup_expr="icontains",

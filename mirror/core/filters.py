@@ -2,6 +2,7 @@
 import datetime
 
 import django_filters
+from django import forms
 from django.db import models
 from rest_framework.exceptions import ValidationError
 
@@ -106,6 +107,32 @@ class RelatedKeyFilter(django_filters.CharFilter):
         return qs.filter(**{f"{relation}__in": matches.values("pk")})
 
 
+class StrictNullBooleanField(forms.NullBooleanField):
+    """true/false/1/0 in any case, or nothing; Django's field reads anything else as "no
+    filter" (`/import-runs?dry_run=maybe` listed every run)."""
+
+    widget = forms.TextInput
+    VALUES = {"true": True, "1": True, "false": False, "0": False, "": None}
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = self.VALUES.get(value.strip().lower(), value)
+        if value is None or isinstance(value, bool):
+            return value
+        raise forms.ValidationError(f"'{value}' is not a boolean; use true or false.",
+                                    code="invalid")
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictNullBooleanField
+
+
+class IntegerFilter(django_filters.NumberFilter):
+    """A whole number: `1.5` is an error, not the rows of 1 (`001` and `1.0` are 1)."""
+
+    field_class = forms.IntegerField
+
+
 class LookupPairsFilter(django_filters.CharFilter):
     """A parameter of `django=` form (`<lookup>,<value>…`). The filterset bounds the pairs of
     all of them together (mirror.core.django_lookup.MAX_PAIRS)."""
@@ -131,7 +158,12 @@ class MirrorFilterSet(django_filters.FilterSet):
     """
 
     FILTER_DEFAULTS = {**django_filters.FilterSet.FILTER_DEFAULTS,
-                       models.DateTimeField: {"filter_class": LocalDateTimeFilter}}
+                       models.DateTimeField: {"filter_class": LocalDateTimeFilter},
+                       models.BooleanField: {"filter_class": StrictBooleanFilter},
+                       **{field: {"filter_class": IntegerFilter} for field in (
+                           models.IntegerField, models.BigIntegerField,
+                           models.SmallIntegerField, models.PositiveIntegerField,
+                           models.PositiveBigIntegerField, models.PositiveSmallIntegerField)}}
 
     source = django_filters.ChoiceFilter(choices=SOURCE_CHOICES,
                                          help_text="Only records from this source.")
