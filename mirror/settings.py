@@ -182,6 +182,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ("mirror.core.permissions.ReadOnlyUsersCanOnlyRead",),
     "DEFAULT_FILTER_BACKENDS": ("mirror.core.filter_backend.StrictFilterBackend",),
     "DEFAULT_PAGINATION_CLASS": "mirror.core.pagination.AlyxLimitOffsetPagination",
+    # DRF's three, with a JSON parser that refuses deep nesting (a RecursionError was a 500).
+    "DEFAULT_PARSER_CLASSES": ("mirror.core.parsers.BoundedJSONParser",
+                               "rest_framework.parsers.FormParser",
+                               "rest_framework.parsers.MultiPartParser"),
     "PAGE_SIZE": 250,
     "EXCEPTION_HANDLER": "mirror.core.exceptions.alyx_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -4,10 +4,12 @@ from django.db import DatabaseError, connection
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from mirror.core.parsers import BoundedJSONParser
 
 
 class HealthView(APIView):
@@ -38,7 +40,7 @@ class AuthTokenView(ObtainAuthToken):
     Send it as `Authorization: Token <key>`. The same key is returned each time.
     """
 
-    parser_classes = (FormParser, MultiPartParser, JSONParser)
+    parser_classes = (FormParser, MultiPartParser, BoundedJSONParser)
 
     @extend_schema(
         request=inline_serializer("AuthTokenRequest", {
