@@ -20,7 +20,7 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet, FieldDoesNotExist, FieldError
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import NotSupportedError, models
+from django.db import NotSupportedError, connections, models
 from django.utils.dateparse import parse_datetime
 from rest_framework.exceptions import ValidationError
 
@@ -144,6 +144,10 @@ def check_lookup(model, lookup: str) -> bool:
             _refuse(lookup, f"'{part}' is not a public field of {current._meta.verbose_name}; "
                     f"use one of: {', '.join(sorted(public_fields(current)))}.")
         if not field.is_relation:
+            if "contained_by" in parts[index + 1:] and not isinstance(field, models.JSONField):
+                # PostgreSQL's range lookup, which DRF's import of contrib.postgres registers on
+                # every number and date field: a query string cannot give it a range.
+                _refuse(lookup, "'contained_by' needs a range; use range, gte or lte.")
             return many
         hops += 1
         if hops > MAX_RELATION_HOPS:
@@ -178,21 +182,47 @@ def _wall_clock(value):
     return parsed.replace(tzinfo=None) if parsed is not None and parsed.tzinfo else value
 
 
+def _check_params(params, using: str) -> None:
+    """SQLite binds only scalars; a list left as one (a JSON key compared with `gt` to a
+    list) would fail when the page is read, a 500."""
+    if connections[using].vendor == "sqlite" and any(
+            isinstance(value, (list, tuple, dict)) for value in params):
+        raise TypeError("a list, tuple or dict is not a value this lookup takes here.")
+
+
+def _fitted(lookup: str, value):
+    """The value in the shape its lookup needs, where Django passes it on unchecked (the
+    database then refused it when the page was read: `UPPER(3)`, `jsonb ? 0`, a BETWEEN given
+    a string's characters, an IN of 40,000 letters past SQLite's parameter limit)."""
+    last = lookup.rsplit("__", 1)[-1]
+    if last in ("iexact", "has_key") and value is not None:
+        if isinstance(value, (list, tuple, dict)):
+            raise TypeError(f"'{last}' takes one value, not a list.")
+        return str(value)
+    if last == "range" and not (isinstance(value, (list, tuple)) and len(value) == 2):
+        raise TypeError("'range' takes two values: (low, high).")
+    if last in ("in", "has_keys", "has_any_keys") and not isinstance(value, (list, tuple)):
+        # a string would be taken letter by letter, one SQL parameter each
+        raise TypeError(f"'{last}' takes a list or tuple, e.g. {last},('a', 'b').")
+    return value
+
+
 def apply_pair(queryset, lookup: str, pair: LookupPair, param: str = PARAM):
     """Filter (or exclude) by one lookup; a value the lookup or the database refuses is a 400.
 
     The SQL is compiled here, so values the database adapter rejects (a datetime with an offset
-    on SQLite, a year past 9999, a lookup the database lacks) fail now, not later as a 500.
+    on SQLite, a year past 9999, a lookup the database lacks, such as PostgreSQL's range
+    lookups on SQLite) fail now, not later as a 500.
     """
     method = queryset.exclude if pair.exclude else queryset.filter
     if isinstance(_plain_field(queryset.model, lookup), models.DateTimeField):
         pair = LookupPair(pair.lookup, _wall_clock(pair.value), pair.exclude)
     try:
-        filtered = method(**{lookup: pair.value})
+        filtered = method(**{lookup: _fitted(lookup, pair.value)})
         with contextlib.suppress(EmptyResultSet):  # e.g. `pk__in,()`: no rows, not an error
-            filtered.query.sql_with_params()
-    except (FieldError, DjangoValidationError, NotSupportedError, ValueError, TypeError,
-            IndexError, OverflowError) as exc:
+            _check_params(filtered.query.sql_with_params()[1], queryset.db)
+    except (FieldError, DjangoValidationError, NotSupportedError, NotImplementedError,
+            ValueError, TypeError, IndexError, OverflowError) as exc:
         message = "; ".join(exc.messages) if isinstance(exc, DjangoValidationError) else exc
         raise ValidationError({param: [f"Lookup '{lookup}': {message}"]}) from None
     return filtered
