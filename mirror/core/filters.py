@@ -19,8 +19,8 @@ DJANGO_HELP = (
 
 
 #: Items of a comma-separated list filter (`users=`, `datasets=`, `dataset_types=`): each one
-#: is a join or a subquery more for every row the list reads.
-MAX_LIST_ITEMS = 20
+#: is a subquery more, which PostgreSQL plans with the others (10 of each: 35 ms; 20: 400 ms).
+MAX_LIST_ITEMS = 10
 
 
 def comma_list(value: str, name: str) -> list[str]:
@@ -77,17 +77,23 @@ class DateRangeFilter(django_filters.CharFilter):
 
 
 class AllOfFilter(django_filters.CharFilter):
-    """A comma-separated list: rows linked to *all* the listed values of `field_name`.
+    """A comma-separated list: rows linked to *all* the listed values of `field_name`
+    (`<many-to-many field>__<key>`).
 
-    Each value is matched in a subquery of keys, not a join of its own: joins would multiply
-    the rows (a DISTINCT over them all) and add two tables to the list's FROM per value."""
+    Each value is matched in a subquery of the link table, not a join of its own: joins
+    multiply the rows (a DISTINCT over them all) and add two tables to the list's FROM per
+    value; a subquery of the model itself is a third table, which PostgreSQL plans in time
+    that grows steeply with the values (20: 3.9 s, against 24 ms for the link table's)."""
 
     def filter(self, qs, value):
         if value in (None, ""):
             return qs
-        for item in comma_list(value, self.field_name.split("__")[0]):
-            linked = qs.model._base_manager.filter(**{self.field_name: item})
-            qs = qs.filter(pk__in=linked.values("pk"))
+        relation, key = self.field_name.split("__", 1)
+        field = qs.model._meta.get_field(relation)
+        links = field.remote_field.through.objects
+        for item in comma_list(value, relation):
+            linked = links.filter(**{f"{field.m2m_reverse_field_name()}__{key}": item})
+            qs = qs.filter(pk__in=linked.values(field.m2m_field_name()))
         return qs
 
 
