@@ -3,7 +3,18 @@
 import os
 import sys
 
+
+def unlimited_unless_serving(argv: list[str], environ) -> None:
+    """Only serving requests has a statement timeout (MIRROR_STATEMENT_TIMEOUT, default 30 s):
+    other commands (migrate, imports, bench seeding, shell) run long statements on purpose, so
+    they get MIRROR_COMMAND_STATEMENT_TIMEOUT, default 0 (none). Anything that is not a
+    command (gunicorn, any WSGI server) keeps the limit: a forgotten setting limits, not opens."""
+    if argv[1:2] != ["runserver"]:
+        environ["MIRROR_STATEMENT_TIMEOUT"] = environ.get("MIRROR_COMMAND_STATEMENT_TIMEOUT", "0")
+
+
 if __name__ == "__main__":
+    unlimited_unless_serving(sys.argv, os.environ)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mirror.settings")
     from django.core.management import execute_from_command_line
 

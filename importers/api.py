@@ -4,6 +4,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import serializers, viewsets
 
 from importers.models import ImportRun
+from mirror.core.filters import StrictBooleanFilter
 
 FILE_ORIGIN = "file"
 
@@ -58,7 +59,7 @@ class ImportRunFilterSet(django_filters.FilterSet):
     source = django_filters.CharFilter(field_name="connection__source",
                                        help_text="labvanced, labstep or hyperstudy.")
     status = django_filters.ChoiceFilter(choices=ImportRun.STATUSES, help_text="Run status.")
-    dry_run = django_filters.BooleanFilter(help_text="true: dry runs only; false: real runs.")
+    dry_run = StrictBooleanFilter(help_text="true: dry runs only; false: real runs.")
 
     class Meta:
         model = ImportRun

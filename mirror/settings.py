@@ -9,7 +9,8 @@ MIRROR_KEPT_COUNTS and MIRROR_KEPT_COUNT_MIN_MS (filtered lists' counts kept unt
 MIRROR_KEPT_POSITIONS (where pages ended, so the next page starts there),
 MIRROR_PG_OPTIONS (PostgreSQL session settings; default `-c parallel_setup_cost=10000`),
 MIRROR_LOGIN_FAILURE_LIMIT and MIRROR_LOGIN_LOCKOUT_SECONDS (login throttling),
-MIRROR_CLIENT_IP_HEADER (the proxy header holding the client's address; default: REMOTE_ADDR).
+MIRROR_CLIENT_IP_HEADER (the proxy header holding the client's address; default: REMOTE_ADDR),
+MIRROR_STATEMENT_TIMEOUT (seconds a request's database work may take; default 30, 0: no limit).
 """
 
 import os
@@ -78,6 +79,7 @@ if MIRROR_BENCH:
     INSTALLED_APPS.append("bench")
 
 MIDDLEWARE = [
+    "mirror.core.statement_timeout.StatementTimeoutMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -110,6 +112,19 @@ TEMPLATES = [
     },
 ]
 
+# Seconds the database may work for one request (mirror.core.statement_timeout); a statement
+# past it is stopped and the request answers 503. manage.py sets 0 (no limit) for its commands
+# other than runserver, and MIRROR_COMMAND_STATEMENT_TIMEOUT for them if that is set.
+MIRROR_STATEMENT_TIMEOUT = float(os.environ.get("MIRROR_STATEMENT_TIMEOUT", 30))
+
+
+def pg_statement_timeout(options: str, seconds: float) -> str:
+    """libpq `options` with PostgreSQL's statement_timeout added (unless 0 or already set)."""
+    if seconds <= 0 or "statement_timeout" in options:
+        return options
+    return f"{options} -c statement_timeout={max(1, round(seconds * 1000))}".strip()
+
+
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'mirror.sqlite3'}",
@@ -132,8 +147,13 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # dataset filter with a worker, and the page takes twice as long at a million datasets.
     # At 10000 big scans (a COUNT over every matching row) still get workers, pages do not.
     # MIRROR_PG_OPTIONS replaces this (libpq `options`); an `options` in DATABASE_URL wins.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
-        "options", os.environ.get("MIRROR_PG_OPTIONS", "-c parallel_setup_cost=10000"))
+    pg_options = DATABASES["default"].setdefault("OPTIONS", {})
+    pg_options.setdefault("options",
+                          os.environ.get("MIRROR_PG_OPTIONS", "-c parallel_setup_cost=10000"))
+    # Server-side, set when connecting: no query per request (an `options` in DATABASE_URL
+    # that sets statement_timeout itself wins).
+    pg_options["options"] = pg_statement_timeout(pg_options["options"],
+                                                 MIRROR_STATEMENT_TIMEOUT)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Covering columns (`Index(include=…)`) are a PostgreSQL optimisation; SQLite builds the same
 # index without them, as intended, so its warning about that is not shown on every command.
@@ -240,6 +260,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ("mirror.core.permissions.ReadOnlyUsersCanOnlyRead",),
     "DEFAULT_FILTER_BACKENDS": ("mirror.core.filter_backend.StrictFilterBackend",),
     "DEFAULT_PAGINATION_CLASS": "mirror.core.pagination.AlyxLimitOffsetPagination",
+    # DRF's three, with a JSON parser that refuses deep nesting (a RecursionError was a 500).
+    "DEFAULT_PARSER_CLASSES": ("mirror.core.parsers.BoundedJSONParser",
+                               "rest_framework.parsers.FormParser",
+                               "rest_framework.parsers.MultiPartParser"),
     "PAGE_SIZE": 250,
     "EXCEPTION_HANDLER": "mirror.core.exceptions.alyx_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -31,3 +31,18 @@ def test_malformed_paging_is_400(api, lab_world, params):
     response = api.get("/sessions", params)
     assert response.status_code == 400
     assert list(params)[0] in response.json()
+
+
+@pytest.mark.parametrize("name", ["offset", "limit"])
+@pytest.mark.parametrize("value", [str(2**63), str(10**18 + 1), "9" * 5000])
+def test_paging_past_the_databases_integers_is_400_naming_it(api, lab_world, name, value):
+    """offset=2**63 overflowed the database (a 400 about a clash of names, or a 500); a
+    5,000-digit number was echoed back as "not an integer"."""
+    response = api.get("/sessions", {name: value})
+    assert response.status_code == 400, response.content
+    assert response.json()[name] == [f"{name} must be at most 1,000,000,000,000,000,000."]
+
+
+def test_the_largest_offset_is_an_empty_page(api, lab_world):
+    page = api.get("/sessions", {"offset": str(10**18)}).json()
+    assert page["results"] == [] and page["count"] == 4

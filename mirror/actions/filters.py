@@ -8,9 +8,12 @@ from mirror.core import django_lookup
 from mirror.core.filters import (
     AllOfFilter,
     DateRangeFilter,
+    IntegerFilter,
+    LookupPairsFilter,
     MirrorFilterSet,
     QCFilter,
     RelatedKeyFilter,
+    comma_list,
 )
 from mirror.core.qc import QC, qc_value
 from mirror.data.models import Dataset
@@ -24,7 +27,7 @@ def _session_datasets():
     return downloadable_datasets().filter(session=OuterRef("pk"))
 
 
-class JSONPairsFilter(django_filters.CharFilter):
+class JSONPairsFilter(LookupPairsFilter):
     """`extended_qc=<key lookup>,<value>…`: lookups inside a JSON field."""
 
     def filter(self, qs, value):
@@ -43,7 +46,7 @@ class SessionFilterSet(MirrorFilterSet):
                                 help_text="Same as subject.")
     lab = django_filters.CharFilter(field_name="lab__name", lookup_expr="iexact",
                                     help_text="Lab name (exact, any case).")
-    number = django_filters.NumberFilter(help_text="Session number; `001` works.")
+    number = IntegerFilter(help_text="Session number; `001` works.")
     date_range = DateRangeFilter(field_name="start_time", help_text="`first,last` dates, "
                                  "inclusive, e.g. 2020-01-01,2020-01-31.")
     task_protocol = django_filters.CharFilter(lookup_expr="icontains",
@@ -91,7 +94,7 @@ class SessionFilterSet(MirrorFilterSet):
 
     def filter_datasets(self, queryset, name, value):
         bound = self._qc_bound()
-        for dataset_name in filter(None, (part.strip() for part in value.split(","))):
+        for dataset_name in comma_list(value, name):
             queryset = queryset.filter(Exists(
                 _session_datasets().filter(name=dataset_name, qc__lte=bound)))
         return queryset
@@ -104,7 +107,7 @@ class SessionFilterSet(MirrorFilterSet):
             Dataset.objects.filter(session=OuterRef("pk"), qc__lte=bound)))
 
     def filter_dataset_types(self, queryset, name, value):
-        for type_name in filter(None, (part.strip() for part in value.split(","))):
+        for type_name in comma_list(value, name):
             queryset = queryset.filter(Exists(
                 _session_datasets().filter(dataset_type__name=type_name)))
         return queryset

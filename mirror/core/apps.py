@@ -1,6 +1,7 @@
 """Shared building blocks of every app: base model, API plumbing, the `django=` filter."""
 from django.apps import AppConfig
 from django.db import connections
+from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 
 
@@ -23,3 +24,7 @@ class CoreConfig(AppConfig):
     def ready(self):
         post_migrate.connect(restore_sqlite_triggers, sender=self,
                              dispatch_uid="mirror.core.sqlite_triggers")
+        from mirror.core.statement_timeout import install_sqlite_handler
+
+        connection_created.connect(install_sqlite_handler,
+                                   dispatch_uid="mirror.core.statement_timeout")

@@ -1,25 +1,47 @@
 """The `django=` query parameter of Alyx, parsed safely and held to the API's public fields.
 
 Alyx passes `django=<lookup>,<value>[,<lookup>,<value>…]` straight to `QuerySet.filter()` and
-builds values with `eval`. Here values are read with `ast.literal_eval`, and every lookup is walked
-field by field: each step must be a field the API shows (a model's `PUBLIC_FIELDS`), a relation to
-another public model, or a lookup/transform Django knows for that field. Anything else (a password,
-a token, a field the API hides, an unknown lookup) is refused with a message naming what is allowed.
-A key may appear more than once (Alyx refuses that); a leading `~` excludes instead of filters.
+builds values with `eval`. Here values are read as plain data (mirror.core.lookup_values), and
+every lookup is walked field by field: each step must be a field the API shows (a model's
+`PUBLIC_FIELDS`), a relation to another public model, or a lookup/transform Django knows for that
+field. Anything else (a password, a token, a field the API hides, an unknown lookup) is refused
+with a message naming what is allowed. A key may appear more than once (Alyx refuses that); a
+leading `~` excludes instead of filters.
+
+What one request may cost is bounded: no regular expressions (one can backtrack for minutes on a
+single row, and SQLite runs Python's `re` inside one step of a statement, out of any timeout's
+reach), at most MAX_RELATION_HOPS relations a lookup, MAX_PAIRS pairs a request over every
+parameter of this form, and a lookup across a to-many relation is matched in a subquery of keys,
+so it neither multiplies the list's rows nor adds its joins to the list's own FROM clause (nor,
+on PostgreSQL, to the list's own join planning).
 """
-import ast
 import contextlib
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet, FieldDoesNotExist, FieldError
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import models
+from django.db import NotSupportedError, connections, models
 from django.utils.dateparse import parse_datetime
 from rest_framework.exceptions import ValidationError
 
+from mirror.core.lookup_values import coerce_value
+
 PARAM = "django"
+#: Relations one lookup may cross: from /datasets, `session__subject__lab__name` crosses three.
+MAX_RELATION_HOPS = 3
+#: Parts of one lookup: relations, the field, JSON keys, transforms and the lookup itself.
+MAX_LOOKUP_PARTS = 12
+#: Lookup/value pairs in one request, over `django`, `json` and `extended_qc` together.
+MAX_PAIRS = 10
+#: A LIMIT no subquery reaches. PostgreSQL merges an IN subquery into the list's own join
+#: search, whose planning time grows steeply with the tables joined (ten 3-relation lookups
+#: took 9 s to plan, 70 ms of them to run); a LIMIT keeps each subquery planned on its own (ten:
+#: 100 ms), and it is still hashed and joined, never rescanned per row.
+_PLAN_APART = 2**62
+REFUSED_LOOKUPS = ("regex", "iregex")
+TEXT_LOOKUPS = ("exact, iexact, contains, icontains, startswith, istartswith, endswith, "
+                "iendswith or in")
 
 
 @dataclass(frozen=True)
@@ -46,44 +68,59 @@ def split_outside_brackets(text: str) -> list[str]:
     return [part.strip() for part in parts]
 
 
-def coerce_value(raw: str) -> Any:
-    """Alyx's value rules: None, booleans, numbers, Python list/tuple literals, else a string."""
-    if raw == "None":
-        return None
-    if raw.lower() in {"true", "false"}:
-        return raw.lower() == "true"
-    if raw.isdigit():
-        return int(raw)
-    if raw.replace(".", "", 1).isdigit():
-        return float(raw)
-    if raw[:1] in "([" and raw[-1:] in ")]":
-        try:
-            return ast.literal_eval(raw)
-        except (ValueError, SyntaxError):
-            message = f"'{raw}' is not a valid list or tuple literal."
-            raise ValidationError({PARAM: [message]}) from None
-    return raw
-
-
 def parse(text: str, param: str = PARAM) -> list[LookupPair]:
     """Parse one `django=` value (or another parameter of that form) into lookup/value pairs."""
     items = split_outside_brackets(text)
     if len(items) % 2 or not all(items[::2]):
         raise ValidationError({param: [f"'{text}' must be pairs of lookup and value: "
                                        f"{param}=<lookup>,<value>[,<lookup>,<value>]"]})
+    if len(items) // 2 > MAX_PAIRS:
+        raise ValidationError({param: [_too_many(len(items) // 2)]})
     pairs = []
     for lookup, raw in zip(items[::2], items[1::2], strict=True):
         exclude = lookup.startswith("~")
-        pairs.append(LookupPair(lookup.lstrip("~"), coerce_value(raw), exclude))
+        lookup = lookup.lstrip("~")
+        check_parts(lookup, param)
+        pairs.append(LookupPair(lookup, coerce_value(raw, param), exclude))
     return pairs
+
+
+def _too_many(count: int) -> str:
+    return (f"{count} lookups; a request may send at most {MAX_PAIRS} over django, json and "
+            "extended_qc together.")
+
+
+def count_pairs(texts) -> int:
+    """How many lookup/value pairs these parameter values hold (a lone lookup counts too)."""
+    return sum((len(split_outside_brackets(text)) + 1) // 2 for text in texts if text)
+
+
+def check_pair_count(values: dict[str, list[str]]) -> None:
+    """Refuse a request whose parameters of this form (name -> values) hold too many pairs."""
+    count = count_pairs(text for texts in values.values() for text in texts)
+    if count > MAX_PAIRS:
+        raise ValidationError({name: [_too_many(count)] for name, texts in values.items()
+                               if any(texts)})
+
+
+def check_parts(lookup: str, param: str = PARAM) -> None:
+    """Refuse a lookup that is too long, or a regular expression (see the module docstring)."""
+    parts = lookup.split("__")
+    if len(parts) > MAX_LOOKUP_PARTS:
+        _refuse(lookup, f"has {len(parts)} parts; at most {MAX_LOOKUP_PARTS}.", param)
+    for part in parts:
+        if part in REFUSED_LOOKUPS:
+            _refuse(lookup, f"'{part}' is refused (a regular expression can take minutes on "
+                    f"one row); use {TEXT_LOOKUPS}.", param)
 
 
 def public_fields(model) -> tuple[str, ...]:
     return tuple(getattr(model, "PUBLIC_FIELDS", ()))
 
 
-def _refuse(lookup: str, why: str):
-    raise ValidationError({PARAM: [f"Lookup '{lookup}': {why}"]})
+def _refuse(lookup: str, why: str, param: str = PARAM):
+    shown = lookup if len(lookup) <= 120 else f"{lookup[:117]}..."
+    raise ValidationError({param: [f"Lookup '{shown}': {why}"]})
 
 
 def _public_field(model, name: str):
@@ -103,7 +140,7 @@ def check_lookup(model, lookup: str) -> bool:
     itself validates (an unknown one is a FieldError, turned into 400 by `apply`).
     """
     parts = lookup.split("__")
-    current, relation, many = model, None, False
+    current, relation, many, hops = model, None, False, 0
     for index, part in enumerate(parts):
         field = _public_field(current, current._meta.pk.name if part == "pk" else part)
         if field is None:
@@ -113,7 +150,15 @@ def check_lookup(model, lookup: str) -> bool:
             _refuse(lookup, f"'{part}' is not a public field of {current._meta.verbose_name}; "
                     f"use one of: {', '.join(sorted(public_fields(current)))}.")
         if not field.is_relation:
+            if "contained_by" in parts[index + 1:] and not isinstance(field, models.JSONField):
+                # PostgreSQL's range lookup, which DRF's import of contrib.postgres registers on
+                # every number and date field: a query string cannot give it a range.
+                _refuse(lookup, "'contained_by' needs a range; use range, gte or lte.")
             return many
+        hops += 1
+        if hops > MAX_RELATION_HOPS:
+            _refuse(lookup, f"'{part}' would be its relation number {hops}; a lookup crosses at "
+                    f"most {MAX_RELATION_HOPS} (e.g. session__subject__lab__name from /datasets).")
         many = many or field.many_to_many or field.one_to_many
         relation, current = field, field.related_model
         if not public_fields(current):
@@ -143,32 +188,67 @@ def _wall_clock(value):
     return parsed.replace(tzinfo=None) if parsed is not None and parsed.tzinfo else value
 
 
+def _check_params(params, using: str) -> None:
+    """SQLite binds only scalars; a list left as one (a JSON key compared with `gt` to a
+    list) would fail when the page is read, a 500."""
+    if connections[using].vendor == "sqlite" and any(
+            isinstance(value, (list, tuple, dict)) for value in params):
+        raise TypeError("a list, tuple or dict is not a value this lookup takes here.")
+
+
+def _fitted(lookup: str, value):
+    """The value in the shape its lookup needs, where Django passes it on unchecked (the
+    database then refused it when the page was read: `UPPER(3)`, `jsonb ? 0`, a BETWEEN given
+    a string's characters, an IN of 40,000 letters past SQLite's parameter limit)."""
+    last = lookup.rsplit("__", 1)[-1]
+    if last in ("iexact", "has_key") and value is not None:
+        if isinstance(value, (list, tuple, dict)):
+            raise TypeError(f"'{last}' takes one value, not a list.")
+        return str(value)
+    if last == "range" and not (isinstance(value, (list, tuple)) and len(value) == 2):
+        raise TypeError("'range' takes two values: (low, high).")
+    if last in ("in", "has_keys", "has_any_keys") and not isinstance(value, (list, tuple)):
+        # a string would be taken letter by letter, one SQL parameter each
+        raise TypeError(f"'{last}' takes a list or tuple, e.g. {last},('a', 'b').")
+    return value
+
+
 def apply_pair(queryset, lookup: str, pair: LookupPair, param: str = PARAM):
     """Filter (or exclude) by one lookup; a value the lookup or the database refuses is a 400.
 
     The SQL is compiled here, so values the database adapter rejects (a datetime with an offset
-    on SQLite) fail now, not later as a 500; a regular expression is checked the same way.
+    on SQLite, a year past 9999, a lookup the database lacks, such as PostgreSQL's range
+    lookups on SQLite) fail now, not later as a 500.
     """
     method = queryset.exclude if pair.exclude else queryset.filter
     if isinstance(_plain_field(queryset.model, lookup), models.DateTimeField):
         pair = LookupPair(pair.lookup, _wall_clock(pair.value), pair.exclude)
     try:
-        if lookup.endswith("regex"):
-            re.compile(str(pair.value))
-        filtered = method(**{lookup: pair.value})
+        filtered = method(**{lookup: _fitted(lookup, pair.value)})
         with contextlib.suppress(EmptyResultSet):  # e.g. `pk__in,()`: no rows, not an error
-            filtered.query.sql_with_params()
-    except (FieldError, DjangoValidationError, ValueError, TypeError, re.error) as exc:
+            _check_params(filtered.query.sql_with_params()[1], queryset.db)
+    except (FieldError, DjangoValidationError, NotSupportedError, NotImplementedError,
+            ValueError, TypeError, IndexError, OverflowError) as exc:
         message = "; ".join(exc.messages) if isinstance(exc, DjangoValidationError) else exc
         raise ValidationError({param: [f"Lookup '{lookup}': {message}"]}) from None
     return filtered
 
 
+def _apply_to_many(queryset, pair: LookupPair):
+    """A lookup across a to-many relation, as `pk IN (<keys matching it>)`: the list's rows are
+    not multiplied (no DISTINCT needed), and the relation's joins stay in the subquery."""
+    matching = apply_pair(queryset.model._base_manager.all(), pair.lookup,
+                          LookupPair(pair.lookup, pair.value, exclude=False))
+    keys = matching.values("pk")[:_PLAN_APART]
+    return queryset.exclude(pk__in=keys) if pair.exclude else queryset.filter(pk__in=keys)
+
+
 def apply(queryset, raw_values: list[str]):
     """Filter `queryset` by every `django=` value given (repeated keys are all applied)."""
-    needs_distinct = False
     for text in raw_values:
         for pair in parse(text):
-            needs_distinct |= check_lookup(queryset.model, pair.lookup)
-            queryset = apply_pair(queryset, pair.lookup, pair)
-    return queryset.distinct() if needs_distinct else queryset
+            if check_lookup(queryset.model, pair.lookup):
+                queryset = _apply_to_many(queryset, pair)
+            else:
+                queryset = apply_pair(queryset, pair.lookup, pair)
+    return queryset

@@ -1,22 +1,28 @@
 """Alyx's pagination: limit/offset, 250 rows by default, at most 1000 a page."""
+import re
+
 from django.db.models import QuerySet
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import LimitOffsetPagination
 
 from mirror.core import kept_counts
 
+#: The largest `limit` or `offset` read: far past any table, and within the databases' 64-bit
+#: LIMIT/OFFSET together (2**63 overflowed them, and the error read as a clash of names).
+MAX_VALUE = 10**18
+_DIGITS = re.compile(r"[0-9]+")
+
 
 def _non_negative_int(request, name: str):
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         return None
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValidationError({name: [f"'{raw}' is not an integer."]}) from None
-    if value < 0:
-        raise ValidationError({name: [f"{name} must be 0 or more, not {value}."]})
-    return value
+    if not _DIGITS.fullmatch(raw.strip()):
+        shown = raw if len(raw) <= 40 else f"{raw[:37]}..."
+        raise ValidationError({name: [f"'{shown}' is not an integer of 0 or more."]})
+    if len(raw.strip().lstrip("0")) > 19 or int(raw) > MAX_VALUE:  # no int() of 5,000 digits
+        raise ValidationError({name: [f"{name} must be at most {MAX_VALUE:,}."]})
+    return int(raw)
 
 
 class AlyxLimitOffsetPagination(LimitOffsetPagination):

@@ -5,12 +5,13 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_seriali
 from rest_framework import serializers
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mirror.core import login_throttle
+from mirror.core.parsers import BoundedJSONParser
 
 
 class HealthView(APIView):
@@ -42,7 +43,7 @@ class AuthTokenView(ObtainAuthToken):
     failures for one username or from one address answer 429 with `Retry-After`.
     """
 
-    parser_classes = (FormParser, MultiPartParser, JSONParser)
+    parser_classes = (FormParser, MultiPartParser, BoundedJSONParser)
 
     @extend_schema(
         request=inline_serializer("AuthTokenRequest", {

@@ -2,7 +2,7 @@
 import django_filters
 from django.db.models import Exists, OuterRef
 
-from mirror.core.filters import MirrorFilterSet, QCFilter
+from mirror.core.filters import IntegerFilter, MirrorFilterSet, QCFilter, StrictBooleanFilter
 from mirror.data.models import DataRepository, Dataset, FileRecord, Tag
 from mirror.data.selectors import downloadable_file_records
 
@@ -13,8 +13,8 @@ class DatasetFilterSet(MirrorFilterSet):
     lab = django_filters.CharFilter(field_name="session__lab__name", help_text="The session's lab.")
     date = django_filters.DateFilter(field_name="session__start_time", lookup_expr="date",
                                      help_text="The session's date (YYYY-MM-DD).")
-    experiment_number = django_filters.NumberFilter(field_name="session__number",
-                                                    help_text="The session's number.")
+    experiment_number = IntegerFilter(field_name="session__number",
+                                      help_text="The session's number.")
     session = django_filters.UUIDFilter(help_text="The session's UUID.")
     created_by = django_filters.CharFilter(field_name="created_by__username",
                                            help_text="Username of the creator.")
@@ -32,11 +32,11 @@ class DatasetFilterSet(MirrorFilterSet):
                                             help_text="Data format name.")
     revision = django_filters.CharFilter(field_name="revision__name", help_text="Revision name.")
     tag = django_filters.CharFilter(field_name="tags__name", distinct=True, help_text="Tag name.")
-    exists = django_filters.BooleanFilter(method="filter_exists", help_text=(
+    exists = StrictBooleanFilter(method="filter_exists", help_text=(
         "true: has an existing file on a server repository; false: has none."))
-    protected = django_filters.BooleanFilter(method="filter_tag_flag",
+    protected = StrictBooleanFilter(method="filter_tag_flag",
                                              help_text="Carries a protected tag.")
-    public = django_filters.BooleanFilter(method="filter_tag_flag",
+    public = StrictBooleanFilter(method="filter_tag_flag",
                                           help_text="Carries a public tag.")
     qc = QCFilter(help_text="Dataset QC name or number.")
     id = django_filters.UUIDFilter(help_text="The dataset's UUID.")
@@ -62,7 +62,7 @@ class FileRecordFilterSet(MirrorFilterSet):
                                                 help_text="Repository name.")
     lab = django_filters.CharFilter(field_name="dataset__session__lab__name",
                                     help_text="The dataset's session's lab.")
-    globus_is_personal = django_filters.BooleanFilter(
+    globus_is_personal = StrictBooleanFilter(
         field_name="data_repository__globus_is_personal",
         help_text="On a personal (true) or server (false) repository.")
     id = django_filters.UUIDFilter(help_text="The file record's UUID.")

@@ -1,7 +1,7 @@
 """Filters of /projects and /subjects."""
 import django_filters
 
-from mirror.core.filters import MirrorFilterSet
+from mirror.core.filters import MirrorFilterSet, StrictBooleanFilter
 from mirror.subjects.models import Project, Subject
 
 
@@ -21,7 +21,7 @@ class SubjectFilterSet(MirrorFilterSet):
                                                  help_text="Username of the responsible person.")
     project = django_filters.CharFilter(field_name="projects__name", lookup_expr="icontains",
                                         distinct=True, help_text="Project name contains this.")
-    alive = django_filters.BooleanFilter(field_name="death_date", lookup_expr="isnull",
+    alive = StrictBooleanFilter(field_name="death_date", lookup_expr="isnull",
                                          help_text="true: no death date; false: dead.")
 
     class Meta:

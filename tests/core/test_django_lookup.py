@@ -54,3 +54,27 @@ def test_public_lookups_pass(model, lookup, many):
 def test_private_or_unknown_lookups_fail(model, lookup):
     with pytest.raises(ValidationError):
         django_lookup.check_lookup(model, lookup)
+
+
+@pytest.mark.parametrize("lookup, fragment", [
+    ("name__regex", "'regex' is refused"), ("extended_qc__a__iregex", "'iregex' is refused"),
+    ("__".join(["a"] * 13), "at most 12"),
+])
+def test_parse_refuses_regex_and_long_lookups(lookup, fragment):
+    with pytest.raises(ValidationError) as refused:
+        django_lookup.parse(f"{lookup},x", "extended_qc")
+    assert fragment in str(refused.value.detail["extended_qc"][0])
+
+
+def test_relation_hops_are_counted():
+    assert django_lookup.check_lookup(Dataset, "session__subject__lab__name") is False
+    with pytest.raises(ValidationError, match="relation number 4"):
+        django_lookup.check_lookup(Dataset, "session__subject__lab__members__username")
+
+
+def test_pairs_are_counted_over_parameters():
+    assert django_lookup.count_pairs(["a,1,b,(1,2)", "c", ""]) == 3
+    django_lookup.check_pair_count({"django": ["a,1"] * 5, "json": ["b,2"] * 5})
+    with pytest.raises(ValidationError) as refused:
+        django_lookup.check_pair_count({"django": ["a,1"] * 6, "json": ["b,2"] * 5, "x": []})
+    assert set(refused.value.detail) == {"django", "json"}
