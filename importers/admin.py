@@ -2,7 +2,7 @@
 from django import forms
 from django.contrib import admin
 
-from importers.models import Connection, ImportRun
+from importers.models import Connection, ImportRun, new_webhook_token
 from mirror.core.admin import ReadOnlyAccountsMixin
 
 
@@ -12,6 +12,10 @@ class ConnectionForm(forms.ModelForm):
     credential = forms.CharField(
         required=False, widget=forms.PasswordInput(render_value=False),
         help_text="API token or key. Write-only: leave empty to keep the stored one.")
+    new_webhook_url = forms.BooleanField(
+        required=False, label="Make a new webhook URL",
+        help_text="For a URL that leaked: the old one stops working at once (404); set the new "
+        "one as the study's URL Path in Labvanced.")
 
     class Meta:
         model = Connection
@@ -21,6 +25,11 @@ class ConnectionForm(forms.ModelForm):
     def clean_credential(self):
         new = self.cleaned_data.get("credential")
         return new or (self.instance.credential if self.instance.pk else "")
+
+    def save(self, commit=True):
+        if self.cleaned_data.get("new_webhook_url") and self.instance.pk:
+            self.instance.webhook_token = new_webhook_token()
+        return super().save(commit)
 
 
 class ImportRunInline(admin.TabularInline):

@@ -170,3 +170,20 @@ def test_admin_keeps_the_importers_json(admin_client, db):
     assert response.status_code == 302
     subject.refresh_from_db()
     assert subject.json == {"labvanced": {"code": "s1"}, "note": "b"}
+
+
+def test_a_leaked_webhook_url_can_be_replaced(admin_client, client, connection):
+    """The webhook's path is its only credential: the admin makes a new one on request."""
+    old = connection.webhook_token
+    page = _url(Connection, "change", connection.pk)
+    form = {"name": "gaze-study", "source": "labvanced", "base_url": "", "credential": "",
+            "target": "4107", "lab": connection.lab_id, "repository": connection.repository_id,
+            "settings": "{}", "enabled": "on", "new_webhook_url": "on",
+            "runs-TOTAL_FORMS": "0", "runs-INITIAL_FORMS": "0"}
+    response = admin_client.post(page, form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    connection.refresh_from_db()
+    assert connection.webhook_token != old and connection.credential == "lv-secret-token-123"
+    hook = client.post(f"/hooks/labvanced/{old}/recordTrial", "{}",
+                       content_type="application/json")
+    assert hook.status_code == 404
