@@ -1,5 +1,6 @@
 """Shared fixtures: an isolated data root, API clients with tokens, and a small lab."""
 import pytest
+from django.contrib.auth.hashers import MD5PasswordHasher
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -25,6 +26,17 @@ def fast_password_hashing(settings):
 def forget_verified_logins():
     """Each test starts with no HTTP Basic login remembered by this process."""
     verified_logins.clear()
+
+
+@pytest.fixture
+def password_checks(monkeypatch) -> list:
+    """Every password hash the server computes to check a login (what a cache of verified
+    logins saves); a live server is a thread of this process, so it counts there too."""
+    calls = []
+    original = MD5PasswordHasher.verify
+    monkeypatch.setattr(MD5PasswordHasher, "verify",
+                        lambda self, *args: calls.append(1) or original(self, *args))
+    return calls
 
 
 @pytest.fixture

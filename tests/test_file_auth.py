@@ -4,7 +4,6 @@ import datetime
 
 import pytest
 from axes.models import AccessAttempt
-from django.contrib.auth.hashers import MD5PasswordHasher
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -19,16 +18,6 @@ LIMIT = 3
 def small_limit(settings):
     settings.AXES_FAILURE_LIMIT = LIMIT
     settings.AXES_COOLOFF_TIME = datetime.timedelta(seconds=900)
-
-
-@pytest.fixture
-def password_checks(monkeypatch) -> list:
-    """Every password hash the server computes to check a login (the cost a cache saves)."""
-    calls = []
-    original = MD5PasswordHasher.verify
-    monkeypatch.setattr(MD5PasswordHasher, "verify",
-                        lambda self, *args: calls.append(1) or original(self, *args))
-    return calls
 
 
 def _get(client, world, authorization, address="10.0.0.1", dataset=0):

@@ -7,20 +7,9 @@ import stat
 from urllib.error import HTTPError
 
 import pytest
-from django.contrib.auth.hashers import MD5PasswordHasher
 
 from mirror.data.models import Dataset
 from tests.compat.conftest import PASSWORD
-
-
-@pytest.fixture
-def password_checks(monkeypatch) -> list:
-    """Password hashes the live server (a thread of this process) computes."""
-    calls = []
-    original = MD5PasswordHasher.verify
-    monkeypatch.setattr(MD5PasswordHasher, "verify",
-                        lambda self, *args: calls.append(1) or original(self, *args))
-    return calls
 
 
 def test_one_downloads_with_the_stored_login_checking_the_password_once(

@@ -9,6 +9,7 @@ from importers.core.counts import Counts
 from importers.core.errors import BadSourceData
 from importers.core.records import DatasetFile, ProjectRecord, SessionRecord
 from importers.core.writer import Writer
+from importers.labvanced.importer import store
 from importers.labvanced.mapping import participant
 from importers.models import Connection
 from mirror.actions.models import Session
@@ -39,12 +40,7 @@ def _record(rec_id, *, code="p1", number=1, content=b"a,b\n1,2\n", start=DAY, ex
 def _store(connection, record) -> Session:
     writer = Writer(connection=connection, counts=Counts(), now=datetime.datetime(2026, 4, 1))
     with transaction.atomic():
-        project = writer.project(record.project)
-        subject = writer.subject(record.subject)
-        session = writer.session(record, subject=subject, project=project)
-        for item in record.files:
-            writer.dataset_file(item, session=session)
-    return session
+        return store(writer, record)
 
 
 def _file(connection, session) -> bytes:
