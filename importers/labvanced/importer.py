@@ -13,7 +13,7 @@ from importers.core.runs import import_run, rolled_back_if
 from importers.core.writer import Writer
 from importers.labvanced import client as api
 from importers.labvanced.export import open_export, read_zip
-from importers.labvanced.mapping import fingerprint, to_records
+from importers.labvanced.mapping import fingerprint, is_session_id, to_records
 from importers.labvanced.parse import parse_local_time
 from mirror.actions.models import Session
 from mirror.core.provenance import deterministic_uuid
@@ -66,8 +66,8 @@ def _listed_sessions(context, listing) -> list[tuple[dict, datetime.datetime | N
     usable = []
     for position, item in enumerate(listing):
         rec_id = item.get("rec_session_id") if isinstance(item, dict) else None
-        problem = None if str(rec_id).isascii() and str(rec_id).isdigit() else \
-            f"rec_session_id {rec_id!r} is not a number"
+        problem = None if is_session_id(rec_id) else \
+            f"rec_session_id {str(rec_id)[:40]!r} is not a number of at most 20 digits"
         start = None
         if problem is None:
             try:

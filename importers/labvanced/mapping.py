@@ -49,6 +49,12 @@ def participant(exp_id: str, subject_code: str) -> SubjectRecord:
                          species="Homo sapiens", description=f"Labvanced participant {code}")
 
 
+def is_session_id(value) -> bool:
+    """A Labvanced session id: digits (it goes into URLs and keys), at most 20 of them."""
+    text = str(value)
+    return text.isascii() and text.isdigit() and len(text) <= 20
+
+
 def _int(value, name: str, column: str) -> int:
     try:
         return int(str(value).strip())
@@ -82,6 +88,9 @@ def to_records(*, exp_id: str, files: dict[str, bytes], listing: dict | None = N
         raise BadSourceData("sessions.csv", "no session row", 2)
     row = sessions.rows[0]
     rec_id = str(_int(sessions.value(row, "Rec_Session_Id"), "sessions.csv", "Rec_Session_Id"))
+    if not is_session_id(rec_id):
+        raise BadSourceData("sessions.csv", f"Rec_Session_Id {rec_id[:40]} is not a number of "
+                            "at most 20 digits", 2)
     trials = read_table("trials.csv", files["trials.csv"])
     series_name = f"{rec_id}.csv"
     timeseries = read_table(series_name, files[series_name], ragged=True) \

@@ -126,3 +126,13 @@ def test_a_symbolic_link_in_an_export_folder_is_not_followed(connection, tmp_pat
     assert not any("secret" in connection.repository.file(copy.relative_path).read_text()
                    for dataset in Dataset.objects.all()
                    for copy in dataset.file_records.all())
+
+
+def test_a_session_id_too_long_for_a_key_fails_alone(connection, tmp_path):
+    """A 300-digit Rec_Session_Id made a source_id longer than its column (PostgreSQL: a
+    DataError that ended the whole run)."""
+    folder = build_gui_export(tmp_path / "export", exp_id=4107, as_zip=False)
+    sessions_csv = folder / "Session_259515" / "sessions.csv"
+    sessions_csv.write_text(sessions_csv.read_text().replace("259515", "9" * 300))
+    message = _failed_session_message(connection, folder)
+    assert "at most 20 digits" in message

@@ -28,6 +28,7 @@ def hostile_fake(tmp_path):
     listing[1].update(start_time="not a time")
     listing.append({"rec_session_id": "../../4107/sessions"})
     listing.append({"rec_session_id": 12.5})
+    listing.append({"rec_session_id": "9" * 300})
     listing_path.write_text(json.dumps(listing))
     with FakeLabvanced(token=TOKEN, fixtures=fixtures) as server:
         yield server
@@ -47,9 +48,10 @@ def test_bad_listing_entries_fail_alone_and_nothing_leaves_the_repository(
         hostile_connection, hostile_fake, data_root):
     finished = run(connection=hostile_connection)
     assert finished.status == ImportRun.PARTIAL, finished.error
-    assert finished.failed == 3
+    assert finished.failed == 4
     assert "listing entry 2: 'not a time' is not a Labvanced time" in finished.error
     assert "rec_session_id '../../4107/sessions' is not a number" in finished.error
+    assert "rec_session_id '9999" in finished.error
     downloads = [request.path for request in hostile_fake.downloads()]
     assert not any(".." in path for path in downloads)
     session = Session.objects.get(source_id="4107/259515")
