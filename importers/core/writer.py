@@ -104,8 +104,13 @@ class Writer:
             raise BadSourceData(subject.nickname, str(error)) from None
 
     def session(self, item: SessionRecord, *, subject: Subject, project: Project) -> Session:
-        existing = self._find(Session, item.source_id)
         key = deterministic_uuid(self.source, "session", item.source_id)
+        # An import owns what it writes: the webhook may no longer change the session. Taking
+        # its live recording first waits for a webhook call in progress, so the session read
+        # next is the one that call left.
+        LiveRecording.objects.filter(session_id=key, status=LiveRecording.RUNNING) \
+            .update(status=LiveRecording.IMPORTED)
+        existing = self._find(Session, item.source_id)
         json = dict((existing.json or {}) if existing else {})
         json[self.source] = clean.json_value(item.upstream)
         fields = {"subject_id": subject.pk, "lab_id": self.connection.lab_id,
@@ -117,9 +122,6 @@ class Writer:
                   "type": clean.field_text(Session, "type", item.type),
                   "n_trials": item.n_trials, "json": json}
         record, outcome = self._upsert(Session, item.source_id, fields, record=existing)
-        # an import owns what it wrote: the webhook may no longer change it
-        LiveRecording.objects.filter(session_id=record.pk, status=LiveRecording.RUNNING) \
-            .update(status=LiveRecording.IMPORTED)
         if outcome is Outcome.CREATED:
             record.projects.add(project)
             subject.projects.add(project)

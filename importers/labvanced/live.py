@@ -99,7 +99,7 @@ class LiveSession:
             type="Experiment", start_time=start_time, n_trials=0,
             number=self.writer.session_number(subject=subject, start_time=start_time,
                                               wanted=wanted, session_pk=key),
-            task_protocol=self._study_name(),
+            task_protocol=clean.field_text(Session, "task_protocol", self._study_name()),
             json={self.connection.source: {
                 "exp_id": self.exp_id, "rec_session_id": self.rec_id, "status": "recording",
                 "session_nr": str(wanted), "utc_offset": time_offset(start_text),
@@ -135,7 +135,8 @@ class LiveSession:
         for name, value in fields.items():
             setattr(session, name, value)
         session.imported_at = timezone.now()
-        session.save()
+        # only what the call changes: a user's concurrent PATCH of `narrative` or `qc` stays
+        session.save(update_fields=["json", "imported_at", "auto_datetime", *fields])
         LiveRecording.objects.filter(pk=self.recording.pk).update(last_seen_at=timezone.now())
 
     def _close(self, status: str) -> None:

@@ -360,3 +360,20 @@ def test_a_refused_file_write_is_409_not_500(client, connection, lab_world):
                       "_labvanced_trials.table.csv")
     response = trial(client, connection, 71, 1)
     assert response.status_code == 409 and "already holds" in response.json()["error"]
+
+
+def test_a_webhook_call_keeps_a_concurrent_edit_of_the_session(client, connection):
+    """The webhook saves only what it changes: a user's PATCH of `narrative` that lands
+    between the call's read and its write stays."""
+    from django.db import transaction
+
+    from importers.labvanced.live import LiveSession
+
+    start(client, connection, 80)
+    with transaction.atomic():
+        live = LiveSession(connection, {"expSessionNr": 80})  # reads the session
+        Session.objects.filter(source_id="4107/80").update(narrative="noted by a user")
+        live.task({"expSessionNr": 80, "recTaskId": 1, "taskName": "Main"})
+    session = Session.objects.get(source_id="4107/80")
+    assert session.narrative == "noted by a user"
+    assert session.json["labvanced"]["tasks"]["1"]["Task_Name"] == "Main"
