@@ -48,6 +48,12 @@ class TooLarge(Refused):
     status = 413
 
 
+class Busy(Refused):
+    """The database could not serve the call now (503, with Retry-After)."""
+
+    status = 503
+
+
 class OverQuota(Refused):
     """The connection's hourly quota is used up (429, with Retry-After)."""
 

@@ -11,7 +11,7 @@ import logging
 import re
 
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DataError, IntegrityError, OperationalError, transaction
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
@@ -116,11 +116,14 @@ def _receive(request, token: str, route: str):
     except IntegrityError:  # a concurrent call of the same session won a race
         return _refusal(request, body.NotOpen("a concurrent call changed this session; send "
                                               "it again"), connection, route)
-    except DatabaseError as error:
+    except DataError as error:
         logger.warning("[%s] webhook %s: the database refused a value: %s", connection.name,
                        route, error)
         return _refusal(request, BadPayload("the database refused a value of this call"),
                         connection, route)
+    except OperationalError:  # locked, or stopped by the statement timeout: not the caller's
+        return _refusal(request, body.Busy("the database is busy; send the call again",
+                                           retry_after=5), connection, route)
     return _answer(request, {"success": True})
 
 

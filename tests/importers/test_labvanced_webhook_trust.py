@@ -377,3 +377,19 @@ def test_a_webhook_call_keeps_a_concurrent_edit_of_the_session(client, connectio
     session = Session.objects.get(source_id="4107/80")
     assert session.narrative == "noted by a user"
     assert session.json["labvanced"]["tasks"]["1"]["Task_Name"] == "Main"
+
+
+def test_a_busy_database_is_503_with_retry_after(client, connection, monkeypatch):
+    from django.db import OperationalError
+
+    start(client, connection, 81)
+
+    def locked(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr("importers.labvanced.live.LiveSession.trial", locked)
+    monkeypatch.setitem(__import__("importers.labvanced.webhook", fromlist=["ROUTES"]).ROUTES,
+                        "recordTrial", locked)
+    response = trial(client, connection, 81, 1)
+    assert response.status_code == 503 and response["Retry-After"] == "5"
+    assert response["Access-Control-Allow-Origin"] == "https://www.labvanced.com"
