@@ -72,7 +72,7 @@ class ConnectionAdmin(ReadOnlyAccountsMixin, admin.ModelAdmin):
 
     @admin.display(description="webhook URL path (Labvanced: set as the URL Path; keep secret)")
     def webhook_path(self, connection):
-        return f"/hooks/labvanced/{connection.webhook_token}" if connection.pk else "-"
+        return connection.webhook_path if connection.pk else "-"
 
 
 @admin.register(ImportRun)

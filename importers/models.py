@@ -2,6 +2,7 @@
 import secrets
 import uuid
 
+from django.conf import settings as django_settings
 from django.db import models
 from django.db.models import Q
 
@@ -52,6 +53,18 @@ class Connection(models.Model):
 
     def __repr__(self):  # never the credential
         return f"<Connection {self.name}: {self.source} {self.target}>"
+
+    @property
+    def webhook_path(self) -> str:
+        """The secret path that Labvanced's player posts to (its routes are appended)."""
+        return f"/hooks/labvanced/{self.webhook_token}"
+
+    @property
+    def webhook_url(self) -> str:
+        """The webhook's full URL as clients reach it (MIRROR_PUBLIC_URL); "" if not Labvanced."""
+        if self.source != "labvanced":
+            return ""
+        return f"{django_settings.MIRROR_PUBLIC_URL}{self.webhook_path}"
 
 
 class ImportRun(models.Model):
