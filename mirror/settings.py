@@ -174,7 +174,7 @@ MIRROR_LOGIN_LOCKOUT_SECONDS = int(os.environ.get("MIRROR_LOGIN_LOCKOUT_SECONDS"
 MIRROR_CLIENT_IP_HEADER = os.environ.get("MIRROR_CLIENT_IP_HEADER", "").strip()
 AXES_FAILURE_LIMIT = MIRROR_LOGIN_FAILURE_LIMIT
 AXES_COOLOFF_TIME = timedelta(seconds=MIRROR_LOGIN_LOCKOUT_SECONDS)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own
+AXES_LOCKOUT_PARAMETERS = "mirror.core.login_throttle.lockout_parameters"  # each on its own
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # refused attempts do not extend it
 AXES_HANDLER = "mirror.core.login_throttle.LoginAttempts"
 AXES_CLIENT_IP_CALLABLE = "mirror.core.client_address.client_address"

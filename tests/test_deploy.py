@@ -17,10 +17,22 @@ def _check_deploy(extra_env: dict) -> subprocess.CompletedProcess:
                           timeout=120)
 
 
+PRODUCTION = {"DEBUG": "0", "HTTPS": "1", "BEHIND_HTTPS_PROXY": "1",
+              "MIRROR_CLIENT_IP_HEADER": "X-Forwarded-For", "ALLOWED_HOSTS": "mirror.example.org"}
+
+
 def test_documented_production_settings_are_clean():
-    result = _check_deploy({"SECRET_KEY": secrets.token_urlsafe(50), "DEBUG": "0", "HTTPS": "1",
-                            "ALLOWED_HOSTS": "mirror.example.org"})
+    result = _check_deploy({"SECRET_KEY": secrets.token_urlsafe(50), **PRODUCTION})
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_proxy_without_the_client_address_header_is_flagged():
+    """Behind a proxy without MIRROR_CLIENT_IP_HEADER every client shares the proxy's address."""
+    settings = {key: value for key, value in PRODUCTION.items()
+                if key != "MIRROR_CLIENT_IP_HEADER"}
+    result = _check_deploy({"SECRET_KEY": secrets.token_urlsafe(50), **settings})
+    assert result.returncode != 0
+    assert "mirror.W002" in result.stdout + result.stderr
 
 
 def test_development_defaults_are_flagged():

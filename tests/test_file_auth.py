@@ -109,7 +109,7 @@ def test_the_challenge_itself_is_not_a_failure(anonymous, lab_world):
 
 @pytest.mark.parametrize("authorization", [
     "Basic !!!", "Basic " + "QQ==" * 3, basic("alice", "")[:-2], "Basic " + "gA==",
-    basic("", "pw"), "Bearer abc", "Basic",
+    basic("", "pw"), "Bearer abc", "Basic", basic("ali\0ce", "pw"), basic("alice", "p\0w"),
 ])
 def test_malformed_credentials_are_a_challenge_not_500(anonymous, lab_world, authorization):
     assert _get(anonymous, lab_world, authorization).status_code == 401

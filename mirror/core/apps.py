@@ -24,6 +24,7 @@ class CoreConfig(AppConfig):
     def ready(self):
         post_migrate.connect(restore_sqlite_triggers, sender=self,
                              dispatch_uid="mirror.core.sqlite_triggers")
+        from mirror.core import client_address  # noqa: F401  (registers its deploy check)
         from mirror.core.statement_timeout import install_sqlite_handler
 
         connection_created.connect(install_sqlite_handler,

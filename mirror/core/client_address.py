@@ -9,6 +9,7 @@ block one customer usually holds, so rotating addresses inside it gains nothing.
 import ipaddress
 
 from django.conf import settings
+from django.core import checks
 
 IPV6_CUSTOMER_PREFIX = 64
 
@@ -40,3 +41,16 @@ def client_address(request) -> str | None:
         if address is not None:
             return address
     return _normalised(request.META.get("REMOTE_ADDR"))
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def check_proxy_header(app_configs=None, **kwargs) -> list:
+    """Behind a proxy every request's REMOTE_ADDR is the proxy's: without the header setting all
+    clients would share one login-failure count, and a few failures would lock out everybody."""
+    if settings.SECURE_PROXY_SSL_HEADER and not settings.MIRROR_CLIENT_IP_HEADER:
+        return [checks.Warning(
+            "BEHIND_HTTPS_PROXY is set but MIRROR_CLIENT_IP_HEADER is empty: failed logins are "
+            "counted per proxy, not per client.",
+            hint="Set MIRROR_CLIENT_IP_HEADER to the header your proxy sets, e.g. "
+                 "X-Forwarded-For.", id="mirror.W002")]
+    return []

@@ -15,6 +15,7 @@ import math
 
 from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_cool_off, get_failure_limit
+from axes.models import AccessBase
 from django.http import HttpResponse
 from django.utils import timezone
 from rest_framework.exceptions import Throttled
@@ -99,3 +100,21 @@ def throttled(request, credentials=None) -> Throttled:
     """The same for a REST view: DRF's 429, which sets Retry-After from `wait`."""
     seconds = seconds_until_unlocked(request, credentials)
     return Throttled(wait=seconds, detail=lockout_message(seconds))
+
+
+def lockout_parameters(request_or_attempt, credentials=None) -> list[str]:
+    """What failures are counted by (AXES_LOCKOUT_PARAMETERS): the username and the address,
+    each on its own, leaving out either one that is unknown.
+
+    A client with no usable address (a unix socket without the proxy header) would otherwise be
+    counted under one empty address shared by every such client, so that a few wrong passwords
+    for made-up names locked everybody out.
+    """
+    if isinstance(request_or_attempt, AccessBase):  # a stored attempt
+        address, username = request_or_attempt.ip_address, request_or_attempt.username
+    else:  # a request (Django's or DRF's)
+        address = getattr(request_or_attempt, "axes_ip_address", None)
+        username = attempted_username(request_or_attempt, credentials)
+    parameters = [name for name, value in (("username", username), ("ip_address", address))
+                  if value]
+    return parameters or ["username"]

@@ -27,7 +27,9 @@ def _basic_credentials(request) -> tuple[str, str] | None:
             .partition(":")
     except (binascii.Error, ValueError):
         return None
-    return (username, password) if colon and username else None
+    if not (colon and username) or "\0" in username:  # no database stores a NUL in a name
+        return None
+    return username, password
 
 
 def _challenge() -> HttpResponse:

@@ -152,3 +152,17 @@ def test_no_password_reaches_the_attempt_records(anonymous, user):
     attempt = AccessAttempt.objects.get()
     stored = " ".join(str(value) for value in vars(attempt).values())
     assert "my-secret-guess" not in stored
+
+
+def test_clients_without_an_address_do_not_share_one_lockout(anonymous, user):
+    """Behind a unix socket (no usable REMOTE_ADDR) every client would be the same "address":
+    a few wrong passwords for made-up names must not lock everybody out."""
+    factories.make_user("bob", password="bob-password-1")
+    locked = _fail_until_locked(anonymous, addresses=[""] * LIMIT,
+                                usernames=[f"nobody{i}" for i in range(LIMIT)])
+    assert locked.status_code == 400, locked.content
+    bob = {"username": "bob", "password": "bob-password-1"}
+    assert _login(anonymous, bob, "").status_code == 200
+    # the username is still counted: guessing one account's password stays throttled
+    _fail_until_locked(anonymous, addresses=[""] * LIMIT, usernames=["alice"] * LIMIT)
+    _assert_throttled(_login(anonymous, RIGHT, ""))
