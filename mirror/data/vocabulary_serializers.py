@@ -1,4 +1,6 @@
 """The small lookup tables: repositories, formats, dataset types, revisions, tags."""
+from rest_framework.exceptions import PermissionDenied
+
 from mirror.core.fields import NaturalKeyRelatedField
 from mirror.core.serializers import PROVENANCE_FIELDS, MirrorSerializer
 from mirror.data import protection
@@ -34,6 +36,16 @@ class DatasetTypeSerializer(MirrorSerializer):
     @classmethod
     def eager_load(cls, queryset):
         return queryset.select_related("created_by")
+
+    def validate_filename_pattern(self, pattern):
+        """A pattern types everyone's files (`*` would match every file, and ONE's registration
+        would then find two types for each): only staff set one; anyone adds a type without."""
+        user = self.requesting_user
+        if pattern and not (user is not None and user.is_staff):
+            raise PermissionDenied("Only staff can give a dataset type a filename pattern: it "
+                                   "types everyone's files. Leave filename_pattern empty, or "
+                                   "ask an administrator.")
+        return pattern or None
 
 
 class RevisionSerializer(MirrorSerializer):

@@ -78,3 +78,19 @@ def test_read_only_staff_still_cannot_write(lab_world):
                             {"hostname": "x.example.org"}, format="json")
     assert response.status_code == 403
     assert "read-only" in response.json()["detail"]
+
+
+def test_only_staff_give_a_dataset_type_a_filename_pattern(api, staff_api, lab_world):
+    """A pattern types everyone's files (`*` would match them all, and ONE's registration then
+    finds two types for every file): a normal user adds a type without one."""
+    refused = api.post("/dataset-types", {"name": "everything", "filename_pattern": "*"},
+                       format="json")
+    assert refused.status_code == 403, refused.content
+    assert "filename pattern" in refused.json()["detail"]
+    assert api.get("/dataset-types/everything").status_code == 404
+    plain = api.post("/dataset-types", {"name": "wheel.angle", "filename_pattern": ""},
+                     format="json")
+    assert plain.status_code == 201, plain.content
+    assert staff_api.post("/dataset-types", {"name": "licks.times",
+                                             "filename_pattern": "*licks.times.*"},
+                          format="json").status_code == 201
