@@ -30,12 +30,11 @@ def _session_datasets():
 class JSONPairsFilter(LookupPairsFilter):
     """`extended_qc=<key lookup>,<value>…`: lookups inside a JSON field."""
 
-    def filter(self, qs, value):
-        if value in (None, ""):
-            return qs
-        for pair in django_lookup.parse(value, self.field_name):
-            lookup = f"{self.field_name}__{pair.lookup}"
-            qs = django_lookup.apply_pair(qs, lookup, pair, self.field_name)
+    def apply(self, qs, texts: list[str]):
+        for text in filter(None, texts):
+            for pair in django_lookup.parse(text, self.field_name):
+                lookup = f"{self.field_name}__{pair.lookup}"
+                qs = django_lookup.apply_pair(qs, lookup, pair, self.field_name)
         return qs
 
 

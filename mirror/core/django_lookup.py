@@ -105,6 +105,8 @@ def check_pair_count(values: dict[str, list[str]]) -> None:
 
 def check_parts(lookup: str, param: str = PARAM) -> None:
     """Refuse a lookup that is too long, or a regular expression (see the module docstring)."""
+    if "\x00" in lookup:
+        _refuse(lookup.replace("\x00", "\\x00"), "contains a NUL character.", param)
     parts = lookup.split("__")
     if len(parts) > MAX_LOOKUP_PARTS:
         _refuse(lookup, f"has {len(parts)} parts; at most {MAX_LOOKUP_PARTS}.", param)
@@ -246,6 +248,8 @@ def _apply_to_many(queryset, pair: LookupPair):
 def apply(queryset, raw_values: list[str]):
     """Filter `queryset` by every `django=` value given (repeated keys are all applied)."""
     for text in raw_values:
+        if not text:
+            continue
         for pair in parse(text):
             if check_lookup(queryset.model, pair.lookup):
                 queryset = _apply_to_many(queryset, pair)

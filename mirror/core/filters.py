@@ -140,8 +140,16 @@ class IntegerFilter(django_filters.NumberFilter):
 
 
 class LookupPairsFilter(django_filters.CharFilter):
-    """A parameter of `django=` form (`<lookup>,<value>…`). The filterset bounds the pairs of
-    all of them together (mirror.core.django_lookup.MAX_PAIRS)."""
+    """A parameter of `django=` form (`<lookup>,<value>…`), which may be repeated: every value
+    given is applied (django-filter hands `filter` only the last). The filterset bounds the
+    pairs of all of them together (mirror.core.django_lookup.MAX_PAIRS)."""
+
+    def filter(self, qs, value):
+        return self.apply(qs, self.parent.data.getlist(self.field_name))
+
+    def apply(self, qs, texts: list[str]):
+        """`django=` itself: lookups over the model's public fields."""
+        return django_lookup.apply(qs, texts)
 
 
 class LocalDateTimeFilter(django_filters.DateTimeFilter):
@@ -174,7 +182,7 @@ class MirrorFilterSet(django_filters.FilterSet):
     source = django_filters.ChoiceFilter(choices=SOURCE_CHOICES,
                                          help_text="Only records from this source.")
     source_id = django_filters.CharFilter(help_text="The record's identifier on its source.")
-    django = LookupPairsFilter(method="filter_django", help_text=DJANGO_HELP)
+    django = LookupPairsFilter(help_text=DJANGO_HELP)
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
         # django-filter deep-copies every declared filter and validates a form of all of them on
@@ -208,6 +216,3 @@ class MirrorFilterSet(django_filters.FilterSet):
             name: self.data.getlist(name) for name, filter_ in self.filters.items()
             if isinstance(filter_, LookupPairsFilter)})
         return super().filter_queryset(queryset)
-
-    def filter_django(self, queryset, name, value):
-        return django_lookup.apply(queryset, self.data.getlist(name))

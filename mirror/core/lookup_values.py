@@ -53,6 +53,7 @@ def _check_literal(value, raw: str, param: str) -> None:
         elif isinstance(item, dict):
             if not all(isinstance(key, str) for key in item):
                 _refuse(param, raw, "has a dict key that is not a string.")
+            pending.extend(item)  # the keys are strings to check too
             pending.extend(item.values())
         elif isinstance(item, _SCALARS):
             if isinstance(item, str) and "\x00" in item:  # an escape: `('\x00',)`
@@ -64,7 +65,10 @@ def _check_literal(value, raw: str, param: str) -> None:
 
 
 def coerce_value(raw: str, param: str = "django") -> Any:
-    """Alyx's value rules: None, booleans, numbers, Python list/tuple literals, else a string."""
+    """Alyx's value rules: None, booleans, numbers, Python list/tuple literals, else a string
+    (the empty string included)."""
+    if "\x00" in raw:  # only the last value of a parameter passes the form's own check
+        _refuse(param, raw.replace("\x00", "\\x00"), "contains a NUL character.")
     if raw == "None":
         return None
     if raw.lower() in {"true", "false"}:
@@ -75,7 +79,7 @@ def coerce_value(raw: str, param: str = "django") -> Any:
         return _checked_number(int(raw), raw, param)
     if _DECIMAL.fullmatch(raw):
         return _checked_number(float(raw), raw, param)
-    if raw[:1] in "([" and raw[-1:] in ")]":
+    if raw and raw[0] in "([" and raw[-1] in ")]":
         try:
             value = ast.literal_eval(raw)
         except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):

@@ -193,3 +193,40 @@ def test_lookups_found_by_the_property_test(api, lab_world, endpoint, value, fra
 ])
 def test_one_value_lookups_take_it_as_text(api, lab_world, endpoint, value, count):
     assert _count(api, endpoint, django=value) == count
+
+
+def test_every_repeated_json_and_extended_qc_value_is_applied(api, lab_world):
+    """`json=a,1&json=b,2` filters by both (only the last one was applied)."""
+    first, second = lab_world.sessions[:2]
+    first.json, second.json = {"a": 1, "b": 2}, {"a": 1, "b": 3}
+    first.extended_qc, second.extended_qc = {"x": 1, "y": 2}, {"x": 1, "y": 3}
+    first.save(), second.save()
+    assert api.get("/sessions?json=a,1").json()["count"] == 2
+    assert api.get("/sessions?json=a,1&json=b,2").json()["count"] == 1
+    assert api.get("/sessions?json=b,2&json=a,1").json()["count"] == 1
+    assert api.get("/sessions?extended_qc=x,1&extended_qc=y,3").json()["count"] == 1
+    too_many = "&".join(["json=a,1"] * 11)
+    assert api.get(f"/sessions?{too_many}").status_code == 400
+
+
+@pytest.mark.parametrize("query", [
+    "django=name,a%00b&django=number,1", "django=na%00me,1&django=name,x",
+    "json=b,%00&json=a,1", "extended_qc=a%00,1&extended_qc=a,1",
+    "django=json__contains,[{'\\x00': 1}]", "django=json__contains,[{'a': {'\\x00': 1}}]",
+])
+def test_a_nul_in_any_repeated_value_or_key_is_400(api, lab_world, query):
+    """The form refuses a NUL only in the last value of a parameter; PostgreSQL refuses every
+    one (a 500 there), in a value, a lookup or a literal's dict key."""
+    response = api.get(f"/sessions?{query}")
+    assert response.status_code == 400, response.content
+    assert "NUL" in str(response.json())
+
+
+def test_an_empty_value_matches_empty_text(api, lab_world):
+    """`django=narrative,` is narrative == "" (Alyx's reading), not a malformed literal."""
+    session = lab_world.sessions[0]
+    session.narrative = ""
+    session.save()
+    expected = sum(1 for s in lab_world.sessions if (s.narrative or "") == "" and s.narrative
+                   is not None)
+    assert _count(api, django="narrative,") == expected >= 1

@@ -96,3 +96,20 @@ def test_manage_py_commands_run_without_a_limit_but_runserver(tmp_path):
     assert environ == {"MIRROR_STATEMENT_TIMEOUT": "12"}
     manage.unlimited_unless_serving(["manage.py", "migrate"], environ)
     assert environ == {"MIRROR_STATEMENT_TIMEOUT": "0"}
+
+
+@pytest.mark.parametrize("message", ["canceling statement due to statement timeout",
+                                     "Abbruch der Anweisung wegen Zeitüberschreitung"])
+def test_a_cancelled_statement_is_known_by_its_code_in_any_language(message):
+    """PostgreSQL words the message in the server's lc_messages: only the SQLSTATE is stable."""
+    import psycopg.errors
+    from django.db import OperationalError
+
+    from mirror.core.statement_timeout import _cancelled
+
+    error = OperationalError(message)
+    error.__cause__ = psycopg.errors.QueryCanceled(message)
+    assert _cancelled(error)
+    other = OperationalError("server closed the connection unexpectedly")
+    other.__cause__ = psycopg.errors.OperationalError("server closed the connection")
+    assert not _cancelled(other)
