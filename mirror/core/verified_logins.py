@@ -37,10 +37,11 @@ class VerifiedLogins:
         self._max_entries = max_entries
 
     def remember(self, username: str, password: str, user) -> None:
-        expires = time.monotonic() + settings.MIRROR_VERIFIED_LOGIN_SECONDS
+        key, expires = _digest(username, password), \
+            time.monotonic() + settings.MIRROR_VERIFIED_LOGIN_SECONDS
         with self._lock:
-            self._entries[_digest(username, password)] = (user.pk, user.password, expires)
-            self._entries.move_to_end(_digest(username, password))
+            self._entries[key] = (user.pk, user.password, expires)
+            self._entries.move_to_end(key)
             while len(self._entries) > self._max_entries:
                 self._entries.popitem(last=False)
 
