@@ -29,7 +29,7 @@ def _url(model, view: str, *args) -> str:
 def frozen(db):
     """A dataset with a file record, carrying the protected tag `published`."""
     dataset = factories.make_dataset("_ibl_a.times.npy")
-    factories.make_file_record("lab/a/_ibl_a.times.npy", dataset=dataset)
+    factories.make_file_record("lab/a/_ibl_a.times.npy", dataset=dataset, exists=True)
     dataset.tags.add(Tag.objects.create(name="published", protected=True))
     return dataset
 
@@ -187,3 +187,54 @@ def test_a_leaked_webhook_url_can_be_replaced(admin_client, client, connection):
     hook = client.post(f"/hooks/labvanced/{old}/recordTrial", "{}",
                        content_type="application/json")
     assert hook.status_code == 404
+
+
+def _form_data(admin_client, page) -> dict:
+    """What the admin page's form would post back unchanged (inline formsets included)."""
+    context = admin_client.get(page).context
+    data = {}
+    for form in [context["adminform"].form, *(form for formset in
+                 context["inline_admin_formsets"] for form in formset.formset.forms)]:
+        for name in form.fields:
+            value = form[name].value()
+            if value is None or value is False:
+                continue
+            data[form.add_prefix(name)] = (value if not isinstance(value, (list, tuple))
+                                           else [str(item) for item in value])
+    for formset in context["inline_admin_formsets"]:
+        management = formset.formset.management_form
+        data.update({management.add_prefix(name): management[name].value()
+                     for name in management.fields})
+    return data
+
+
+@pytest.mark.parametrize("change", [{"relative_path": "elsewhere/a.npy"}, {"exists": False}])
+def test_the_admin_cannot_move_a_protected_copy(admin_client, frozen, change):
+    copy = frozen.file_records.get()
+    page = _url(FileRecord, "change", copy.pk)
+    data = {**_form_data(admin_client, page), **change}
+    data = {name: value for name, value in data.items() if value is not False}
+    response = admin_client.post(page, data)
+    assert response.status_code == 200 and "protected" in response.content.decode()
+    assert FileRecord.objects.get(pk=copy.pk).relative_path == copy.relative_path
+    assert FileRecord.objects.get(pk=copy.pk).exists
+
+
+def test_the_dataset_page_cannot_move_a_protected_copy(admin_client, frozen):
+    page = _url(Dataset, "change", frozen.pk)
+    data = _form_data(admin_client, page)
+    (path_key,) = [name for name in data if name.endswith("-relative_path")]
+    response = admin_client.post(page, {**data, path_key: "elsewhere/a.npy"})
+    assert response.status_code == 200 and "protected" in response.content.decode()
+    assert frozen.file_records.get().relative_path == "lab/a/_ibl_a.times.npy"
+
+
+def test_the_admin_cannot_retire_a_protected_default_revision(admin_client, frozen):
+    data = {name: value for name, value in _form_data(
+        admin_client, _url(Dataset, "change", frozen.pk)).items() if "-" not in name}
+    data.update({"file_records-TOTAL_FORMS": "0", "file_records-INITIAL_FORMS": "0",
+                 "default_dataset": "on"})
+    response = admin_client.post(_url(Dataset, "add"), data)
+    assert response.status_code == 200 and "protected" in response.content.decode()
+    assert Dataset.objects.filter(name=frozen.name).count() == 1
+    assert Dataset.objects.get(pk=frozen.pk).default_dataset

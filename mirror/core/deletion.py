@@ -76,18 +76,39 @@ def _counts(model, rows) -> dict:
     return {"protected": 0, **rows.order_by().aggregate(**counted)}
 
 
+def _imported_reached(objs, model, rows, effect: str, count: int) -> Refusal:
+    sources = sorted(set(rows.exclude(source=LOCAL).values_list("source", flat=True)))
+    return Refusal(False, f"Deleting {_named(objs)} would {effect} {_plural(model, count)} "
+                   f"imported from {', '.join(sources)}: those change upstream, and the next "
+                   "import brings the change.")
+
+
+def _upstream_link_owners(link_model, links):
+    """For rows of a many-to-many link table: (owner model, owner rows, field name) when the
+    list is an upstream field of its owner (a session's `users`), so that removing a link
+    rewrites the owner; nothing for annotation lists (a dataset's `tags`)."""
+    owner = link_model._meta.auto_created
+    if not owner or not issubclass(owner, MirrorModel):
+        return
+    for field in owner._meta.many_to_many:
+        if field.remote_field.through is link_model and field.name not in owner.ANNOTATION_FIELDS:
+            yield owner, owner._base_manager.filter(
+                pk__in=links.values(field.m2m_field_name() + "_id")), field.name
+
+
 def _refusal(collector, objs) -> Refusal | None:
     named = {(type(obj), obj.pk) for obj in objs}
     for model, rows, effect in _reached(collector):
-        if not issubclass(model, MirrorModel):
-            continue  # many-to-many link rows
+        if not issubclass(model, MirrorModel):  # many-to-many link rows
+            for owner, owners, name in _upstream_link_owners(model, rows):
+                imported = owners.exclude(source=LOCAL).count()
+                if imported:
+                    return _imported_reached(objs, owner, owners, f"change the `{name}` of",
+                                             imported)
+            continue
         counts = _counts(model, rows)
         if counts["imported"]:
-            sources = sorted(set(rows.exclude(source=LOCAL).values_list("source", flat=True)))
-            return Refusal(False, f"Deleting {_named(objs)} would {effect} "
-                           f"{_plural(model, counts['imported'])} imported from "
-                           f"{', '.join(sources)}: those are deleted upstream, and the next "
-                           "import marks them.")
+            return _imported_reached(objs, model, rows, effect, counts["imported"])
         if not counts["protected"]:
             continue
         protected = model.protected_rows(rows).values_list("pk", flat=True).distinct()

@@ -2,7 +2,8 @@
 from django.contrib import admin
 from django.db import models
 
-from mirror.core.admin import MirrorAdmin, MirrorInlineFormSet, UpstreamLockedForm, changelist_link
+from mirror.core.admin import MirrorAdmin, MirrorInlineFormSet, changelist_link
+from mirror.data.admin_forms import DatasetForm, FileRecordForm, FileRecordInlineForm
 from mirror.data.models import (
     DataFormat,
     DataRepository,
@@ -76,7 +77,7 @@ class FileRecordInline(admin.TabularInline):
     """A dataset's copies; rows that came from an importer keep their upstream fields."""
 
     model = FileRecord
-    form = UpstreamLockedForm
+    form = FileRecordInlineForm
     formset = MirrorInlineFormSet
     fields = ("data_repository", "relative_path", "exists", "source")
     readonly_fields = ("source",)
@@ -86,6 +87,7 @@ class FileRecordInline(admin.TabularInline):
 
 @admin.register(Dataset)
 class DatasetAdmin(MirrorAdmin):
+    form = DatasetForm
     fields = ("name", "session", "collection", "revision", "dataset_type", "data_format",
               "created_by", "created_datetime", "generating_software", "provenance_directory",
               "file_size", "hash", "version", "default_dataset", "qc", "tags", "json",
@@ -112,6 +114,7 @@ class DatasetAdmin(MirrorAdmin):
 
 @admin.register(FileRecord)
 class FileRecordAdmin(MirrorAdmin):
+    form = FileRecordForm
     fields = ("dataset", "data_repository", "relative_path", "exists", "name", "json")
     list_display = ("relative_path", "data_repository", "dataset", "exists", "source")
     list_select_related = ("data_repository", "dataset")

@@ -92,8 +92,11 @@ class DatasetSerializer(MirrorSerializer):
         ).prefetch_related("tags", file_records_prefetch())
 
     def validate(self, attrs):
-        """Protected tags move by staff alone; a protected dataset is not retired as default."""
+        """Protected tags move by staff alone; a protected dataset changes only its annotations
+        and is not retired as default."""
         protection.check_dataset_tags(self.requesting_user, self.instance, attrs.get("tags"))
+        if self.instance is not None:
+            protection.check_dataset_change(self.requesting_user, self.instance, attrs)
         key = ("session", "collection", "name", "default_dataset")
         if self.instance is None or any(name in attrs for name in key):
             current = {name: attrs[name] if name in attrs else

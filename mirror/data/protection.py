@@ -4,8 +4,10 @@ A dataset carrying a protected tag cannot be deleted by anyone, by any path (its
 file records: mirror.core.deletion). It stops being protected only when the tag leaves it, the
 tag is unprotected or the tag is deleted, so each of those, and protecting in the first place,
 is staff-only: adding or removing a protected tag on a dataset; creating, changing or deleting
-a protected tag; making a tag protected. Nor may anyone move a protected dataset's file
-records away, or retire it as the default revision by registering the same file again.
+a protected tag; making a tag protected. A protected dataset is published data: apart from its
+annotations (QC, `json`, unprotected tags) only staff change it. Nor may anyone move a protected
+dataset's file records away or mark them missing, or retire it as the default revision by
+registering the same file again.
 """
 from rest_framework.exceptions import PermissionDenied
 
@@ -15,7 +17,7 @@ from mirror.data.models import Dataset
 
 RULE = ("a protected tag keeps datasets from being deleted, and only staff may protect or "
         "unprotect them: ask an administrator")
-COPY_LOCATION = ("dataset", "data_repository", "relative_path")
+COPY_LOCATION = ("dataset", "data_repository", "relative_path", "exists")
 
 
 def _staff(user) -> bool:
@@ -35,6 +37,18 @@ def check_dataset_tags(user, dataset: Dataset | None, tags) -> None:
     moved = sorted(tag.name for tag in before ^ set(tags) if tag.protected)
     if moved:
         _refuse(f"add or remove a protected tag ({', '.join(moved)}) on a dataset")
+
+
+def check_dataset_change(user, dataset: Dataset, changes: dict) -> None:
+    """A protected dataset's fields other than its annotations stay as they are, unless `user`
+    is staff (its file, name, session or revision are what was published)."""
+    if _staff(user) or not dataset.is_protected:
+        return
+    changed = sorted(name for name, value in changes.items()
+                     if name not in Dataset.ANNOTATION_FIELDS and differs(dataset, name, value))
+    if changed:
+        _refuse(f"change a protected dataset's {', '.join(changed)} (its qc, json and tags "
+                "stay editable)")
 
 
 def check_tag_write(user, tag, changes: dict) -> None:

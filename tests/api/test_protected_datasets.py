@@ -52,9 +52,10 @@ def test_copy_of_a_protected_dataset_cannot_be_deleted(request, frozen, client):
 
 @pytest.mark.parametrize("change", [{"relative_path": "elsewhere/x.csv"},
                                     {"data_repository": "other_repository"},
-                                    {"dataset": "other"}])
+                                    {"dataset": "other"}, {"exists": False}])
 def test_copy_of_a_protected_dataset_cannot_be_moved(api, lab_world, frozen, change):
-    """Moving the copy away (then deleting it) would take the protected dataset's file."""
+    """Moving the copy away (then deleting it) would take the protected dataset's file; marking
+    it missing would hide the file from ONE."""
     DataRepository.objects.create(name="other_repository")
     if change.get("dataset") == "other":
         change = {"dataset": str(lab_world.datasets[1].pk)}
@@ -87,9 +88,31 @@ def test_put_without_the_protected_tag_is_staff_only(api, frozen):
                                             "session", "file_size", "hash", "version")}
     _refused(api.put(f"/datasets/{frozen.pk}", {**body, "tags": []}, format="json"),
              words=("staff",))
-    response = api.put(f"/datasets/{frozen.pk}", {**body, "tags": ["published"],
-                                                  "version": "2"}, format="json")
+    response = api.put(f"/datasets/{frozen.pk}", {**body, "tags": ["published"]},
+                       format="json")
     assert response.status_code == 200, response.content  # sending the tag back is fine
+
+
+@pytest.mark.parametrize("change", [{"name": "_ibl_trials.other.csv"}, {"hash": "0" * 32},
+                                    {"file_size": 1}, {"collection": "alf/probe00"},
+                                    {"version": "2"}, {"session": None},
+                                    {"default_dataset": False}])
+def test_a_protected_dataset_is_changed_by_staff_alone(api, staff_api, frozen, change):
+    """What was published stays as it was for everyone but staff; annotations stay open."""
+    before = api.get(f"/datasets/{frozen.pk}").json()
+    _refused(api.patch(f"/datasets/{frozen.pk}", change, format="json"),
+             words=("staff", "protected dataset", next(iter(change))))
+    assert api.get(f"/datasets/{frozen.pk}").json() == before
+    same = {name: before[name] for name in change}
+    assert api.patch(f"/datasets/{frozen.pk}", same, format="json").status_code == 200
+    assert staff_api.patch(f"/datasets/{frozen.pk}", change, format="json").status_code == 200
+
+
+def test_a_protected_dataset_keeps_its_annotations_editable(api, frozen):
+    response = api.patch(f"/datasets/{frozen.pk}", {"qc": "PASS", "json": {"checked": True}},
+                         format="json")
+    assert response.status_code == 200, response.content
+    assert (response.json()["qc"], response.json()["json"]) == ("PASS", {"checked": True})
 
 
 def test_adding_a_protected_tag_is_staff_only(api, staff_api, lab_world, frozen):
@@ -187,6 +210,23 @@ def test_deleting_a_user_named_by_imported_records_is_409(staff_api, lab_world):
                            source_id="4107/LV-1")
     _refused(staff_api.delete("/users/bob"), status=409, words=("labvanced", "subject"))
     assert staff_api.delete(f"/users/{factories.make_user('carol').username}").status_code == 204
+
+
+def test_deleting_a_user_listed_by_an_imported_session_is_409(staff_api, lab_world):
+    """The link row's delete would rewrite the imported session's `users` (an upstream field);
+    a local session's list, or an imported session's projects (an annotation), may shrink."""
+    bob, carol = factories.make_user("bob"), factories.make_user("carol")
+    project = factories.make_project("side-project")
+    imported = factories.make_session(subject=lab_world.subjects[0], number=7,
+                                      source="labvanced", source_id="4107/s7")
+    imported.users.add(bob)
+    imported.projects.add(project)
+    lab_world.sessions[0].users.add(carol)
+    _refused(staff_api.delete("/users/bob"), status=409, words=("labvanced", "`users`"))
+    assert list(imported.users.all()) == [bob]
+    assert staff_api.delete("/users/carol").status_code == 204
+    assert staff_api.delete("/projects/side-project").status_code == 204
+    assert not imported.projects.exists()
 
 
 @pytest.mark.parametrize("endpoint, name", [("dataset-types", "trials.table"),
