@@ -13,9 +13,24 @@ def unlimited_unless_serving(argv: list[str], environ) -> None:
         environ["MIRROR_STATEMENT_TIMEOUT"] = environ.get("MIRROR_COMMAND_STATEMENT_TIMEOUT", "0")
 
 
+def refuse_runserver_on_a_weak_key(argv: list[str]) -> None:
+    """runserver loads the WSGI application only in its child process, whose refusal the
+    autoreloader prints as a traceback and then waits: say it in one line and exit instead."""
+    if argv[1:2] != ["runserver"]:
+        return
+    from django.conf import settings
+
+    from mirror.core.secret_key import serving_refusal
+
+    refusal = serving_refusal(settings)
+    if refusal:
+        sys.exit(f"Error: {refusal}")
+
+
 if __name__ == "__main__":
     unlimited_unless_serving(sys.argv, os.environ)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mirror.settings")
+    refuse_runserver_on_a_weak_key(sys.argv)
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

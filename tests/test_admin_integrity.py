@@ -6,6 +6,7 @@ import pytest
 from django.contrib import admin
 from django.contrib.admin import helpers
 from django.contrib.auth.models import Permission
+from django.core.exceptions import PermissionDenied
 from django.test import RequestFactory
 from django.urls import reverse
 
@@ -238,3 +239,14 @@ def test_the_admin_cannot_retire_a_protected_default_revision(admin_client, froz
     assert response.status_code == 200 and "protected" in response.content.decode()
     assert Dataset.objects.filter(name=frozen.name).count() == 1
     assert Dataset.objects.get(pk=frozen.pk).default_dataset
+
+
+def test_the_admins_delete_checks_and_deletes_in_one_go(frozen, rf, admin_user):
+    """delete_queryset, called with a protected dataset among others, deletes none of them."""
+    other = factories.make_dataset("_ibl_b.times.npy")
+    request = rf.post("/")
+    request.user = admin_user
+    with pytest.raises(PermissionDenied, match="protected"):
+        admin.site._registry[Dataset].delete_queryset(
+            request, Dataset.objects.filter(pk__in=[frozen.pk, other.pk]))
+    assert Dataset.objects.filter(pk__in=[frozen.pk, other.pk]).count() == 2

@@ -16,7 +16,12 @@ MIN_FRAGMENT = 8
 # Headers the client sends that carry no secret; every other header value is one.
 PLAIN_HEADERS = frozenset({"accept", "accept-encoding", "accept-language", "user-agent",
                            "content-type", "content-length", "connection", "host"})
-SECRET_PARAMETER = re.compile(r"key|token|secret|pass|auth|sig|session", re.IGNORECASE)
+# Words of a query parameter's name that make its value a secret (`api_key`, `X-Amz-Signature`,
+# `sessionToken`), matched as whole words: `keyword`, `passage` or `authors` are not secrets.
+SECRET_WORDS = frozenset({"key", "apikey", "token", "secret", "password", "passwd", "pass", "pwd",
+                          "auth", "authorization", "sig", "signature", "session", "sessionid",
+                          "credential", "credentials", "jwt"})
+NAME_WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 
 
 def header_secrets(headers: Mapping[str, str]) -> set[str]:
@@ -30,10 +35,20 @@ def header_secrets(headers: Mapping[str, str]) -> set[str]:
     return secrets
 
 
+def is_secret_parameter(name: str) -> bool:
+    """Whether a query parameter's name says its value is a secret (whole words, any case)."""
+    return any(word.lower() in SECRET_WORDS for word in NAME_WORD.findall(name))
+
+
 def url_secrets(url: str) -> set[str]:
-    """A URL's password (`https://user:password@host`) and secret-looking query values."""
+    """A URL's password (`https://user:password@host`) and secret-looking query values.
+
+    A value shorter than `MIN_FRAGMENT` is no credential (`session=42`, `sessionNr=3`), and
+    scrubbing it would cut every "42" out of every message, so it is left alone.
+    """
     parts = urlsplit(url)
-    secrets = {value for key, value in parse_qsl(parts.query) if SECRET_PARAMETER.search(key)}
+    secrets = {value for key, value in parse_qsl(parts.query)
+               if is_secret_parameter(key) and len(value) >= MIN_FRAGMENT}
     return secrets | ({parts.password} if parts.password else set())
 
 

@@ -148,7 +148,8 @@ class Writer:
         current = self._find(Dataset, source_id)
         stale = current is None or current.hash != md5 or current.file_size != size \
             or not on_disk.is_file() or on_disk.stat().st_size != size
-        if stale and current is not None and current.tags.filter(protected=True).exists():
+        if stale and current is not None and \
+                Dataset.protected_rows(Dataset.objects.filter(pk=current.pk)).exists():
             raise BadSourceData(item.name, f"dataset {current.pk} carries a protected tag: its "
                                 "file is kept as it is; a staff user must unprotect it for "
                                 "the import to update it")

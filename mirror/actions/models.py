@@ -61,6 +61,10 @@ class Session(MirrorModel):
         return f"{self.subject.nickname}/{self.start_time:%Y-%m-%d}/{self.number or 0:03d}"
 
     def save(self, *args, **kwargs):
+        """A session without a lab takes its subject's lab, and a partial save writes it too."""
         if self.lab_id is None and self.subject_id is not None:
             self.lab_id = self.subject.lab_id
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None and "lab" not in update_fields:
+                kwargs["update_fields"] = [*update_fields, "lab"]
         super().save(*args, **kwargs)

@@ -133,21 +133,22 @@ class ProvenanceAdminMixin(ReadOnlyAccountsMixin):
                 protected = [*protected, refused.message]
         return deleted, counts, perms_needed, protected
 
-    def _refuse_if_unsafe(self, objs) -> None:
+    @staticmethod
+    def _delete_or_refuse(objs) -> None:
+        """Check and delete in one transaction (mirror.core.deletion), as the API does: a tag
+        added or a record imported between the confirmation page and the POST still counts."""
         try:
-            refused = deletion.refusal(objs)
-        except (ProtectedError, RestrictedError):
-            return  # Django's delete refuses these itself
+            refused = deletion.delete_unless_refused(objs)
+        except (ProtectedError, RestrictedError) as error:
+            raise PermissionDenied(str(error.args[0])) from error
         if refused is not None:
             raise PermissionDenied(refused.message)
 
     def delete_model(self, request, obj):
-        self._refuse_if_unsafe([obj])
-        super().delete_model(request, obj)
+        self._delete_or_refuse([obj])
 
     def delete_queryset(self, request, queryset):
-        self._refuse_if_unsafe(queryset)
-        super().delete_queryset(request, queryset)
+        self._delete_or_refuse(queryset)
 
 
 class MirrorAdmin(ProvenanceAdminMixin, admin.ModelAdmin):

@@ -27,12 +27,17 @@ def weakness(key: str) -> str | None:
     return None
 
 
+def serving_refusal(settings) -> str | None:
+    """Why a server must not start on these settings (a weak key with DEBUG off), or None."""
+    problem = None if settings.DEBUG else weakness(settings.SECRET_KEY)
+    return f"{problem} and DEBUG is off: this server refuses to start; {HOW}." if problem else None
+
+
 def refuse_to_serve_on_a_weak_key(settings) -> None:
     """Called by the WSGI entry point (mirror.wsgi) before it builds the application."""
-    problem = None if settings.DEBUG else weakness(settings.SECRET_KEY)
-    if problem:
-        raise ImproperlyConfigured(f"{problem} and DEBUG is off: this server refuses to start; "
-                                   f"{HOW}.")
+    refusal = serving_refusal(settings)
+    if refusal:
+        raise ImproperlyConfigured(refusal)
 
 
 @checks.register(checks.Tags.security)

@@ -1,6 +1,6 @@
 """What every serializer shares: provenance fields, the lock on importer-owned fields, and
 updates that write only what changed."""
-from django.db import DatabaseError, models
+from django.db import DatabaseError, models, transaction
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.serializers import raise_errors_on_nested_writes
@@ -48,8 +48,14 @@ def save_changes(instance, changes: dict):
     A full `save()` writes every column from the copy read at the start of the request, so two
     concurrent PATCHes of different fields (or a PUT sending back a whole record) would undo
     each other; with `update_fields` each request writes what it changed and nothing else.
-    To-many lists are replaced only when given. A record deleted meanwhile is a 404.
+    To-many lists are replaced only when given, in the same transaction as the columns (so a
+    failed list leaves the columns unchanged too). A record deleted meanwhile is a 404.
     """
+    with transaction.atomic():
+        return _save_changes(instance, changes)
+
+
+def _save_changes(instance, changes: dict):
     changed = {name: value for name, value in changes.items() if differs(instance, name, value)}
     many = {name: value for name, value in changed.items()
             if instance._meta.get_field(name).many_to_many}
@@ -103,6 +109,11 @@ class MirrorSerializer(serializers.ModelSerializer):
     def eager_load(cls, queryset):
         """Add the joins and prefetches this serializer's fields need (no per-row queries)."""
         return queryset
+
+    def create(self, validated_data):
+        """The record and its to-many lists in one transaction: a failed list leaves no record."""
+        with transaction.atomic():
+            return super().create(validated_data)
 
     def update(self, instance, validated_data):
         locked = upstream_changes(instance, validated_data)

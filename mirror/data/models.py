@@ -288,4 +288,5 @@ class FileRecord(MirrorModel):
 
     @classmethod
     def protected_rows(cls, queryset):
+        """The copies of `queryset` whose dataset carries a protected tag (mirror.core.deletion)."""
         return queryset.filter(dataset__tags__protected=True)

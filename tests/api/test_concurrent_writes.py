@@ -98,3 +98,33 @@ def test_patch_of_a_record_deleted_meanwhile_is_404(api, lab_world):
     assert serializer.is_valid(), serializer.errors
     with pytest.raises(NotFound):
         serializer.save()
+
+
+def test_a_partial_save_of_a_session_without_a_lab_writes_its_subjects_lab(lab_world):
+    """Session.save derives the lab from the subject; with update_fields it writes that too."""
+    session = lab_world.sessions[0]
+    type(session).objects.filter(pk=session.pk).update(lab=None)
+    session.refresh_from_db()
+    session.narrative = "Lab comes from the subject."
+    session.save(update_fields=["narrative"])
+    session.refresh_from_db()
+    assert session.lab_id == session.subject.lab_id is not None
+
+
+def test_a_failed_list_leaves_the_columns_of_a_save_unchanged(lab_world, monkeypatch):
+    """save_changes writes columns and to-many lists in one transaction."""
+    from django.db import IntegrityError
+
+    from mirror.core.serializers import save_changes
+
+    session = lab_world.sessions[0]
+    manager = type(session.users)
+
+    def broken_set(self, objs, **kwargs):
+        raise IntegrityError("the list could not be written")
+
+    monkeypatch.setattr(manager, "set", broken_set)
+    with pytest.raises(IntegrityError):
+        save_changes(session, {"narrative": "Half written?", "users": []})
+    session.refresh_from_db()
+    assert session.narrative != "Half written?"

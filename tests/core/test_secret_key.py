@@ -61,3 +61,12 @@ def test_commands_run_and_warn_without_a_key():
                                        ("x1" * 10, True), (STRONG, False)])
 def test_weakness(key, weak):
     assert (weakness(key) is not None) == weak
+
+
+def test_runserver_refuses_a_weak_key_in_one_line_and_exits():
+    """Not a traceback and an autoreloader waiting for a change: an error and exit status 1."""
+    result = _run([sys.executable, "manage.py", "runserver", "127.0.0.1:0"], timeout=30,
+                  DEBUG="0", SECRET_KEY="short-key")
+    assert result.returncode == 1
+    assert result.stderr.startswith("Error: SECRET_KEY is too weak")
+    assert "Traceback" not in result.stderr and "refuses to start" in result.stderr

@@ -50,3 +50,22 @@ def test_url_secrets_are_the_password_and_secret_looking_parameters():
 def test_adding_secrets_keeps_the_old_ones():
     scrub = Scrubber({TOKEN}).adding({"another-secret"})
     assert scrub(f"{TOKEN} another-secret") == f"{REDACTED} {REDACTED}"
+
+
+@pytest.mark.parametrize("query, secret", [
+    ("X-Amz-Signature=0a1b2c3d4e5f", "0a1b2c3d4e5f"),
+    ("sessionToken=s-123456789", "s-123456789"),
+    ("apikey=k-123456789", "k-123456789"),
+    ("keyword=gaze-task-2024", None),  # whole words only
+    ("authors=jane-and-john", None),
+    ("session=42", None),  # too short to be a credential
+    ("sessionNr=3", None),
+])
+def test_secret_parameters_are_whole_words_with_credential_length_values(query, secret):
+    assert url_secrets(f"https://host/api?{query}") == ({secret} if secret else set())
+
+
+def test_a_short_parameter_value_stays_in_messages():
+    """A numeric id under a secret-looking name does not cut every copy of it from the text."""
+    scrub = Scrubber(url_secrets("https://host/api?session=42"))
+    assert scrub("session 42 has 42 trials") == "session 42 has 42 trials"
