@@ -3,12 +3,20 @@ import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+# How well a route knows a project's name: a name known less well never replaces one known
+# better (a study's webhook knows no name, its REST listing does), so every route agrees.
+NAME_GUESSED, NAME_CONFIGURED, NAME_FROM_SOURCE = 0, 1, 2
+
 
 @dataclass(frozen=True)
 class ProjectRecord:
+    """A project; `title` is the name without decoration (e.g. the study id the name adds)."""
+
     source_id: str
     name: str
     description: str = ""
+    title: str = ""
+    name_known: int = NAME_FROM_SOURCE
 
 
 @dataclass(frozen=True)

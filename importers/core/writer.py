@@ -18,7 +18,13 @@ from django.db.models import Q
 from importers.core import clean
 from importers.core.counts import Counts, Outcome
 from importers.core.errors import BadSourceData
-from importers.core.records import DatasetFile, ProjectRecord, SessionRecord, SubjectRecord
+from importers.core.records import (
+    NAME_CONFIGURED,
+    DatasetFile,
+    ProjectRecord,
+    SessionRecord,
+    SubjectRecord,
+)
 from importers.models import LiveRecording
 from mirror.actions.models import Session
 from mirror.actions.numbers import NoFreeNumber, session_number_allocate
@@ -69,10 +75,26 @@ class Writer:
         return record, self.counts.add(Outcome.UPDATED)
 
     def project(self, item: ProjectRecord) -> Project:
+        """The project, renamed only by a name known at least as well as its current one
+        (importers.core.records.NAME_*): a route that only guesses a name leaves it alone."""
+        current = self._find(Project, item.source_id)
+        naming = ((current.json or {}).get(self.source) or {}) if current else {}
+        # a project named before names were ranked keeps its name against a guess
+        if current is not None and item.name_known < naming.get("name_known", NAME_CONFIGURED):
+            self.counts.add(Outcome.UNCHANGED)
+            return current
+        json = {**((current.json or {}) if current else {}), self.source: clean.json_value(
+            {"title": item.title or item.name, "name_known": item.name_known})}
         record, _ = self._upsert(Project, item.source_id,
-                                 {"name": clean.field_text(Project, "name", item.name)},
-                                 on_create={"description": clean.text(item.description)})
+                                 {"name": clean.field_text(Project, "name", item.name),
+                                  "json": json},
+                                 on_create={"description": clean.text(item.description)},
+                                 record=current)
         return record
+
+    def project_title(self, project: Project) -> str:
+        """The project's undecorated name, as the best-informed route gave it."""
+        return ((project.json or {}).get(self.source) or {}).get("title") or project.name
 
     def _free_nickname(self, item: SubjectRecord) -> str:
         """`item.nickname`, or, when another subject of this source and lab already has it (the

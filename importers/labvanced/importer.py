@@ -1,4 +1,5 @@
 """`run()`: mirror one Labvanced experiment (REST pull, or a hand-downloaded export)."""
+import dataclasses
 import datetime
 import logging
 import tempfile
@@ -13,7 +14,7 @@ from importers.core.runs import import_run, rolled_back_if
 from importers.core.writer import Writer
 from importers.labvanced import client as api
 from importers.labvanced.export import open_export, read_zip
-from importers.labvanced.mapping import fingerprint, is_session_id, to_records
+from importers.labvanced.mapping import fingerprint, is_session_id, task_protocol, to_records
 from importers.labvanced.parse import parse_local_time
 from mirror.actions.models import Session
 from mirror.core.provenance import deterministic_uuid
@@ -27,7 +28,11 @@ class SessionUnavailable(Exception):
 
 
 def store(writer: Writer, record) -> Session:
+    """One session; its task protocol names the study as its project does (the best name any
+    route knows), whichever route this record came from."""
     project = writer.project(record.project)
+    record = dataclasses.replace(record, task_protocol=task_protocol(
+        writer.project_title(project), record.upstream.get("experiment_version", "")))
     subject = writer.subject(record.subject)
     session = writer.session(record, subject=subject, project=project)
     for item in record.files:

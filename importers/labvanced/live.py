@@ -21,11 +21,11 @@ from django.utils import timezone
 
 from importers.core import clean
 from importers.core.counts import Counts
-from importers.core.records import DatasetFile, ProjectRecord, SubjectRecord
+from importers.core.records import DatasetFile, SubjectRecord
 from importers.core.writer import Writer
 from importers.labvanced import payload as body
 from importers.labvanced import quotas
-from importers.labvanced.mapping import ALF, RAW, participant
+from importers.labvanced.mapping import ALF, RAW, participant, study_project
 from importers.labvanced.parse import time_offset, write_table
 from importers.labvanced.payload import BadPayload, NotOpen, TooLarge
 from importers.models import LiveRecording, LiveTrial
@@ -93,26 +93,24 @@ class LiveSession:
         start_text = str(payload.get("start_time") or "")
         start_time = start_time or participant_now(time_offset(start_text))
         subject = self._subject({})
+        project = self.writer.project(study_project(
+            self.exp_id, configured_name=(self.connection.settings or {}).get("study_name")))
         session = Session.objects.create(
             id=key, source=self.connection.source, source_id=self.source_id,
             imported_at=timezone.now(), subject=subject, lab=self.connection.lab,
             type="Experiment", start_time=start_time, n_trials=0,
             number=self.writer.session_number(subject=subject, start_time=start_time,
                                               wanted=wanted, session_pk=key),
-            task_protocol=clean.field_text(Session, "task_protocol", self._study_name()),
+            task_protocol=clean.field_text(Session, "task_protocol",
+                                           self.writer.project_title(project)),
             json={self.connection.source: {
                 "exp_id": self.exp_id, "rec_session_id": self.rec_id, "status": "recording",
                 "session_nr": str(wanted), "utc_offset": time_offset(start_text),
                 "group_nr": group, "tasks": {}}})
-        session.projects.add(self.writer.project(ProjectRecord(
-            source_id=self.exp_id, name=f"{self._study_name()} ({self.exp_id})")))
+        session.projects.add(project)
         self.recording = LiveRecording.objects.create(
             connection=self.connection, exp_session_nr=self.rec_id, session=session)
         return session
-
-    def _study_name(self) -> str:
-        return (self.connection.settings or {}).get("study_name") or \
-            f"Labvanced study {self.exp_id}"
 
     def _subject(self, var_data: dict):
         code = var_data.get("Subject_Code") or var_data.get("subject_code")
@@ -223,11 +221,12 @@ class LiveSession:
         self._close(LiveRecording.FINISHED)
 
     def aborted(self, payload: dict) -> None:
+        end_time = body.local_time(payload, "end_time")
         session = self._running()
         upstream = self._upstream(session)
         upstream.update(status="aborted", error=clean.text(payload.get("err_msg"), 2000))
-        self._save_upstream(session, upstream,
-                            end_time=participant_now(upstream.get("utc_offset", "")))
+        end_time = end_time or participant_now(upstream.get("utc_offset", ""))
+        self._save_upstream(session, upstream, end_time=end_time)
         self._close(LiveRecording.ABORTED)
 
     def file(self, name: str, upload) -> None:

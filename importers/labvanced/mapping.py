@@ -10,7 +10,15 @@ import hashlib
 import json
 
 from importers.core.errors import BadSourceData
-from importers.core.records import DatasetFile, ProjectRecord, SessionRecord, SubjectRecord
+from importers.core.records import (
+    NAME_CONFIGURED,
+    NAME_FROM_SOURCE,
+    NAME_GUESSED,
+    DatasetFile,
+    ProjectRecord,
+    SessionRecord,
+    SubjectRecord,
+)
 from importers.labvanced.parse import (
     normalise_timeseries,
     parse_local_time,
@@ -47,6 +55,25 @@ def participant(exp_id: str, subject_code: str) -> SubjectRecord:
     return SubjectRecord(source_id=f"{exp_id}/{key}",
                          nickname=safe_component(code, prefix="LV-", max_length=64),
                          species="Homo sapiens", description=f"Labvanced participant {code}")
+
+
+def study_project(exp_id: str, *, listed_name=None, configured_name=None) -> ProjectRecord:
+    """A study's one project, whichever route brought its data: named by the REST listing's
+    `experiment_name`, else by the connection's `study_name` setting, else a guess that never
+    renames a project named better (importers.core.writer.Writer.project)."""
+    if listed_name:
+        title, known = str(listed_name), NAME_FROM_SOURCE
+    elif configured_name:
+        title, known = str(configured_name), NAME_CONFIGURED
+    else:
+        title, known = f"Labvanced study {exp_id}", NAME_GUESSED
+    return ProjectRecord(source_id=str(exp_id), name=f"{title} ({exp_id})", title=title,
+                         name_known=known)
+
+
+def task_protocol(study_title: str, version: str = "") -> str:
+    """A session's task protocol: the study's name, and the version the participant ran."""
+    return f"{study_title} v{version}" if version else study_title
 
 
 def is_session_id(value) -> bool:
@@ -113,21 +140,22 @@ def to_records(*, exp_id: str, files: dict[str, bytes], listing: dict | None = N
         raise BadSourceData("sessions.csv", "no start time (Start_Time_Local)", 2)
     number = _int(listing.get("session_nr") or sessions.value(row, "Session_Nr") or 1,
                   "sessions.csv", "Session_Nr")
-    name = listing.get("experiment_name") or study_name or f"Labvanced study {exp_id}"
+    project = study_project(exp_id, listed_name=listing.get("experiment_name"),
+                            configured_name=study_name)
     version = str(listing.get("experiment_version") or sessions.value(row, "Experiment_Version"))
     completed = str(listing.get("completed", sessions.value(row, "Completed"))).lower() == "true"
     return SessionRecord(
         source_id=f"{exp_id}/{rec_id}",
         subject=participant(exp_id, subject_code),
-        project=ProjectRecord(source_id=str(exp_id), name=f"{name} ({exp_id})"),
+        project=project,
         start_time=start_time, end_time=end_time,
         number=number,
-        task_protocol=f"{name} v{version}" if version else name,
+        task_protocol=task_protocol(project.title, version),  # store() names the study's best
         n_trials=len(trials.rows),
         upstream={"exp_id": str(exp_id), "rec_session_id": rec_id, "session_nr": str(number),
                   "exp_subject_id": subject_id, "completed": completed,
                   "status": "completed" if completed else "incomplete",
-                  "utc_offset": time_offset(start_text),
+                  "utc_offset": time_offset(start_text), "experiment_version": version,
                   "fingerprint": fingerprint(raw_listing or None, files)},
         files=_session_files(rec_id, files, trials, timeseries),
     )

@@ -317,6 +317,30 @@ def test_an_abort_ends_on_the_participants_clock(client, connection):
     assert abs((end - before.replace(tzinfo=None)).total_seconds()) < 60
 
 
+@pytest.mark.parametrize("route", ["finishExpSession", "errExpSession"])
+@pytest.mark.parametrize("start_time, hours", [("2026-03-02 09:30:00+01", 1),
+                                               ("2026-03-02 05:00:00-05", -5)])
+def test_an_end_without_a_time_is_now_on_the_participants_clock(client, connection, route,
+                                                                start_time, hours):
+    """+01 and -05 alike: the end is now in the start's offset, never the server's UTC."""
+    post(client, connection, "setPlayerSessionStartedTime", {
+        "expSessionNr": 65, "start_time": start_time})
+    expected = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=hours)
+    post(client, connection, route, {"expSessionNr": 65, "err_msg": "x"})
+    end = Session.objects.get(source_id="4107/65").end_time
+    assert abs((end - expected.replace(tzinfo=None)).total_seconds()) < 60
+
+
+@pytest.mark.parametrize("route", ["finishExpSession", "errExpSession"])
+def test_an_end_time_in_the_payload_is_kept(client, connection, route):
+    post(client, connection, "setPlayerSessionStartedTime", {
+        "expSessionNr": 66, "start_time": "2026-03-02 09:30:00+01"})
+    post(client, connection, route, {"expSessionNr": 66, "end_time": "2026-03-02 09:52:10+01"})
+    session = Session.objects.get(source_id="4107/66")
+    assert session.end_time == datetime.datetime(2026, 3, 2, 9, 52, 10)
+    assert session.end_time - session.start_time == datetime.timedelta(minutes=22, seconds=10)
+
+
 @pytest.mark.parametrize("token", ["a%00b", "%ff", "x" * 100, "a.b"])
 def test_odd_webhook_urls_are_404_with_cors(client, connection, token):
     response = client.post(f"/hooks/labvanced/{token}/recordTrial", "{}",
