@@ -16,6 +16,7 @@ from importers.labvanced import client as api
 from importers.labvanced.export import open_export, read_zip
 from importers.labvanced.mapping import fingerprint, is_session_id, task_protocol, to_records
 from importers.labvanced.parse import parse_local_time
+from importers.models import LiveRecording
 from mirror.actions.models import Session
 from mirror.core.provenance import deterministic_uuid
 from mirror.data.paths import UnsafePath
@@ -132,7 +133,11 @@ def _pull(context, writer, connection, *, since, dry_run, stream) -> None:
         _import_one(context, writer, label=f"session {item['rec_session_id']}", load=load)
         progress.step(str(item["rec_session_id"]))
     if since is None and not dry_run:
-        writer.mark_deleted(Session, scope=Q(source_id__startswith=f"{exp_id}/"),
+        # Only what a listing or an export brought can go missing from one: a session only the
+        # webhook has seen (live, or finished but not listed yet) is not marked deleted.
+        webhook_only = Q(live_recording__isnull=False) & \
+            ~Q(live_recording__status=LiveRecording.IMPORTED)
+        writer.mark_deleted(Session, scope=Q(source_id__startswith=f"{exp_id}/") & ~webhook_only,
                             seen={f"{exp_id}/{item.get('rec_session_id')}" for item in raw
                                   if isinstance(item, dict)})
 

@@ -1,4 +1,4 @@
-"""One study, one name: REST, --from-file and the webhook agree on the project and protocol."""
+"""REST, --from-file and the webhook agree: one study name, and no route undoes another."""
 import json
 
 import pytest
@@ -69,3 +69,30 @@ def test_the_configured_name_wins_over_a_guess(client, connection):
     _webhook_start(client, connection, 990003)
     assert _project_names() == ["Gaze pilot (4107)"]
     assert Session.objects.get(source_id="4107/990003").task_protocol == "Gaze pilot"
+
+
+def _webhook_finish(client, connection, nr):
+    response = client.post(
+        f"/hooks/labvanced/{connection.webhook_token}/finishExpSession",
+        json.dumps({"expSessionNr": nr, "expId": 4107}), content_type="application/json",
+        HTTP_ORIGIN="https://www.labvanced.com")
+    assert response.status_code == 200, response.content
+
+
+@pytest.mark.parametrize("finished", [False, True], ids=["live", "finished"])
+def test_a_listing_does_not_mark_a_session_only_the_webhook_has_seen(client, connection,
+                                                                     finished):
+    _webhook_start(client, connection, 990004)
+    if finished:
+        _webhook_finish(client, connection, 990004)
+    mirror_import("gaze-study")
+    mirror_import("gaze-study")
+    webhook_only = Session.objects.get(source_id="4107/990004")
+    assert webhook_only.upstream_deleted_at is None
+
+
+def test_a_listed_session_that_goes_missing_is_still_marked(connection, fake):
+    mirror_import("gaze-study")
+    fake.store.delete(259515)
+    mirror_import("gaze-study")
+    assert Session.objects.get(source_id="4107/259515").upstream_deleted_at is not None
