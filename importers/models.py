@@ -1,14 +1,46 @@
 """Connections to source platforms, import runs, and the webhook staging of live sessions."""
 import secrets
 import uuid
+from urllib.parse import urlsplit
 
 from django.conf import settings as django_settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
 from mirror.core.models import FITS_INT32
 
 SOURCES = [("labvanced", "Labvanced"), ("labstep", "Labstep"), ("hyperstudy", "HyperStudy")]
+# Each platform's public API root: a connection without a base URL uses its source's.
+PUBLIC_BASE_URLS = {"labvanced": "https://www.labvanced.com",
+                    "labstep": "https://api.labstep.com",
+                    "hyperstudy": "https://api.hyperstudy.io/api/v3"}
+
+
+def base_url_problem(url: str) -> str | None:
+    """Why `url` cannot be a connection's base URL (a message naming the fix), or None."""
+    if not url:
+        return "no base URL is set (a source's public API root: " + ", ".join(
+            PUBLIC_BASE_URLS.values()) + ")"
+    if "://" not in url:
+        return (f"base URL {url!r} has no scheme: write https://{url} (or http://{url} for a "
+                "server on this machine, such as the fake Labvanced)")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"base URL {url!r} is not an http:// or https:// address with a host"
+    if parts.query or parts.fragment or parts.username or parts.password:
+        return (f"base URL {_without_login(url)!r} may hold no query, fragment or login: the "
+                "credential goes in --credential-env")
+    try:
+        parts.port  # noqa: B018 (an unreadable port raises)
+    except ValueError:
+        return f"base URL {url!r} has a port that is not a number from 0 to 65535"
+    return None
+
+
+def _without_login(url: str) -> str:
+    parts = urlsplit(url)
+    return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
 
 
 def new_webhook_token() -> str:
@@ -53,6 +85,24 @@ class Connection(models.Model):
 
     def __repr__(self):  # never the credential
         return f"<Connection {self.name}: {self.source} {self.target}>"
+
+    def clean(self):
+        """A base URL (the source's public one when none is given), and one connection per
+        study: imported records are keyed by source and upstream id, whatever the base URL, so
+        a second connection to the same target would silently move the first one's records
+        into its own lab."""
+        self.base_url = (self.base_url or "").strip() or PUBLIC_BASE_URLS.get(self.source, "")
+        problem = base_url_problem(self.base_url)
+        if problem:
+            raise ValidationError({"base_url": problem})
+        first = Connection.objects.filter(source=self.source, target=self.target) \
+            .exclude(pk=self.pk).select_related("lab").first()
+        if first is not None:
+            raise ValidationError({"target": (
+                f"connection '{first.name}' already mirrors {self.source} {self.target} (into "
+                f"lab {first.lab.name}); a second one would move its records. Change that one "
+                f"instead (`manage.py mirror_connection {first.name} --lab …`, or the admin), "
+                "or delete it first.")})
 
     @property
     def webhook_path(self) -> str:

@@ -1,9 +1,12 @@
 """Errors an import reports: which connection, which URL, what the server said, what to do."""
 
 FIXES = {
-    401: "check the connection's credential (it may have expired or been revoked)",
+    401: ("the connection's credential was refused (expired, revoked or mistyped): put a new "
+          "token in an environment variable and run `manage.py mirror_connection {connection} "
+          "--credential-env VARIABLE`"),
     403: "the credential lacks access: on Labvanced only the study owner's token can read data",
-    404: "check the connection's target and base URL (and the endpoint paths in its settings)",
+    404: ("check the connection's target and base URL (`manage.py mirror_connection {connection} "
+          "--target … --base-url …`) and the endpoint paths in its settings"),
     429: "the platform is rate-limiting: lower `requests_per_second` in the connection's settings",
 }
 
@@ -25,12 +28,14 @@ class SourceError(Exception):
         super().__init__(f"[{connection}] {url}: {where}: {said.strip()[:SAID_LIMIT]} — {fix}")
 
 
-def fix_for(status: int | None) -> str:
+def fix_for(status: int | None, connection: str = "NAME") -> str:
+    """What to do about a failed request, naming the command and setting that fix it."""
     if status is None:
-        return "check the base URL and that the platform is reachable, then run the import again"
+        return (f"check the base URL (`manage.py mirror_connection {connection} --base-url …`) "
+                "and that the platform is reachable, then run the import again")
     if status >= 500:
         return "the platform failed; run the import again later (it resumes where it stopped)"
-    return FIXES.get(status, "see the platform's message above")
+    return FIXES.get(status, "see the platform's message above").format(connection=connection)
 
 
 class BadSourceData(Exception):

@@ -57,6 +57,34 @@ def _safe(url: str) -> str:
     return f"{parts.scheme}://{netloc}{parts.path}"
 
 
+def _answered(response) -> str:
+    """What the platform said, in one line: its text, or what kind of page came back instead of
+    an API answer (a web page means the base URL points at a website, not the API)."""
+    kind = (response.headers.get("Content-Type") or "no content type").split(";")[0].strip()
+    if "html" in kind or "xml" in kind:
+        return (f"a {kind} page of {len(response.content)} bytes came back where JSON was "
+                "expected: the base URL is not the platform's API root")
+    return response.text
+
+
+def _no_answer(error: Exception) -> str:
+    """A failed connection in words, without urllib3's nested reprs."""
+    if isinstance(error, requests.Timeout):
+        return f"no answer in time ({type(error).__name__}; the `timeout` setting)"
+    if isinstance(error, (requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema,
+                          requests.exceptions.InvalidURL)):
+        return f"the URL cannot be requested ({type(error).__name__}: {error})"
+    text = str(error)
+    for words, meaning in (("Name or service not known", "the host name is unknown"),
+                           ("nodename nor servname", "the host name is unknown"),
+                           ("Temporary failure in name resolution", "the host name is unknown"),
+                           ("Connection refused", "nothing listens at that address and port"),
+                           ("CERTIFICATE_VERIFY_FAILED", "its TLS certificate is not trusted")):
+        if words in text:
+            return f"could not connect: {meaning}"
+    return f"could not connect ({type(error).__name__})"
+
+
 class SourceClient:
     """GETs against one connection's platform, with the retry and pacing rules in one place."""
 
@@ -84,15 +112,15 @@ class SourceClient:
     def _fail(self, url: str, response=None, error: Exception | None = None, *,
               fix: str | None = None) -> SourceError:
         status = response.status_code if response is not None else None
-        said = response.text if response is not None else f"{type(error).__name__}: {error}"
+        said = _answered(response) if response is not None else _no_answer(error)
         # What went out: the session's headers, and what requests added (a URL's login
         # becomes an Authorization header), the URL's password and secret query values.
         sent = getattr(response, "request", None) or getattr(error, "request", None)
         scrub = self.scrub.adding(url_secrets(url) | header_secrets(
             getattr(sent, "headers", None) or {}) | url_secrets(getattr(sent, "url", "") or ""))
         return SourceError(connection=self.connection_name, url=scrub(_safe(url)),
-                           status=status, said=scrub.clip(said.strip(), SAID_LIMIT),
-                           fix=fix or fix_for(status))
+                           status=status, said=scrub.clip(" ".join(said.split()), SAID_LIMIT),
+                           fix=fix or fix_for(status, self.connection_name))
 
     def _request(self, url: str, *, stream: bool, params=None):
         for attempt in range(self.retries + 1):
@@ -109,8 +137,9 @@ class SourceClient:
                 self._sleep(delay)
                 continue
             except requests.RequestException as error:  # e.g. a header value it refuses
-                raise self._fail(url, error=error, fix="check the connection's base URL, "
-                                 "credential and settings") from None
+                raise self._fail(url, error=error, fix=(
+                    "check the connection's base URL, credential and settings (`manage.py "
+                    f"mirror_connection {self.connection_name} --base-url …`)")) from None
             if response.status_code < 400:
                 return response
             if response.status_code not in RETRY_STATUSES or attempt == self.retries:

@@ -103,10 +103,9 @@ def test_webhook_secret_is_scrubbed_from_run_errors(connection, monkeypatch):
         assert secret not in run.error and secret not in output
 
 
-def test_credentials_in_the_base_url_are_nowhere(connection, fake, caplog):
-    """A base URL with a login (https://user:password@host) or a key in the query string."""
+def test_credentials_in_the_request_url_are_nowhere(connection, fake, caplog):
+    """A key in an endpoint's query string, echoed by the platform."""
     caplog.set_level(logging.DEBUG)
-    connection.base_url = fake.base_url.replace("http://", "http://mirror:url-password-77@")
     connection.settings = {**connection.settings,
                            "sessions_path": "/api/{exp_id}/sessions?api_key=query-secret-88"}
     connection.save()
@@ -114,5 +113,17 @@ def test_credentials_in_the_base_url_are_nowhere(connection, fake, caplog):
     output = _import()
     shown = _everything_shown(output, caplog)
     assert "HTTP 401" in ImportRun.objects.get().error
-    for secret in ("url-password-77", "query-secret-88", TOKEN[:8]):
+    for secret in ("query-secret-88", TOKEN[:8]):
         assert secret not in shown, secret
+
+
+def test_a_base_url_with_a_login_is_refused_without_showing_it(connection, fake, caplog):
+    """A login in a saved base URL (https://user:password@host) stops the import before any
+    request, and the message leaves the password out."""
+    caplog.set_level(logging.DEBUG)
+    Connection.objects.filter(pk=connection.pk).update(
+        base_url=fake.base_url.replace("http://", "http://mirror:url-password-77@"))
+    output = _import()
+    assert "may hold no query, fragment or login" in output
+    assert "url-password-77" not in output + caplog.text
+    assert not ImportRun.objects.exists() and fake.requests == []

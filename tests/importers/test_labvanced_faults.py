@@ -1,15 +1,20 @@
 """Every upstream fault ends with a clear message and a consistent database."""
+import functools
+import http.server
 import logging
+import re
+import threading
 
 import pytest
 from django.core.management import CommandError
 
 from importers.labvanced import importer
-from importers.models import ImportRun
+from importers.models import Connection, ImportRun
 from mirror.actions.models import Session
 from mirror.data.models import Dataset, FileRecord
 from tests.importers.conftest import TOKEN
 from tests.importers.helpers import mirror_import, state
+from tests.subprocesses import free_port
 
 
 def _consistent(connection) -> None:
@@ -23,7 +28,7 @@ def _consistent(connection) -> None:
     assert leftovers == []
 
 
-@pytest.mark.parametrize("status, fix", [(401, "check the connection's credential"),
+@pytest.mark.parametrize("status, fix", [(401, "the connection's credential was refused"),
                                          (403, "study owner's token"),
                                          (404, "check the connection's target")])
 def test_client_errors_fail_clearly(connection, fake, status, fix):
@@ -36,6 +41,60 @@ def test_client_errors_fail_clearly(connection, fake, status, fix):
     run = ImportRun.objects.get()
     assert run.status == "failed" and f"HTTP {status}" in run.error
     assert Session.objects.count() == 0
+
+
+def test_a_refused_credential_says_how_to_replace_it(connection, fake):
+    fake.fail_next(401, count=10)
+    with pytest.raises(CommandError, match=re.escape(
+            "run `manage.py mirror_connection gaze-study --credential-env VARIABLE`")):
+        mirror_import("gaze-study")
+
+
+@pytest.fixture
+def website(tmp_path):
+    """A web server that is not an API: every path is an HTML 404 page (Python's own)."""
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_base_url_at_a_website_says_so_in_one_line(connection, website):
+    connection.base_url = website
+    connection.save()
+    with pytest.raises(CommandError) as raised:
+        mirror_import("gaze-study")
+    message = str(raised.value)
+    assert "\n" not in message and "<" not in message and len(message) < 600
+    assert "HTTP 404: a text/html page of" in message
+    assert "the base URL is not the platform's API root" in message
+
+
+@pytest.mark.parametrize("base_url, words", [
+    ("", "no base URL is set"),
+    ("127.0.0.1:8301", "has no scheme: write https://127.0.0.1:8301"),
+])
+def test_a_saved_base_url_that_cannot_work_names_the_fix(connection, base_url, words):
+    """A connection saved before base URLs were checked (or by a script) fails before any
+    request, naming the command that fixes it, with no traceback."""
+    Connection.objects.filter(pk=connection.pk).update(base_url=base_url)
+    with pytest.raises(CommandError, match=re.escape(words)) as raised:
+        mirror_import("gaze-study")
+    assert "mirror_connection gaze-study --base-url" in str(raised.value)
+
+
+def test_nothing_listening_is_said_plainly(connection):
+    connection.base_url = f"http://127.0.0.1:{free_port()}"
+    connection.settings = {**connection.settings, "retries": 0}
+    connection.save()
+    with pytest.raises(CommandError) as raised:
+        mirror_import("gaze-study")
+    message = str(raised.value)
+    assert "no answer: could not connect: nothing listens at that address and port" in message
+    assert "HTTPConnectionPool" not in message and "mirror_connection gaze-study" in message
 
 
 def test_credential_never_logged(connection, fake, caplog):

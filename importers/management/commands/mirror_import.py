@@ -1,4 +1,5 @@
 """`manage.py mirror_import <connection> [--since DATE] [--dry-run] [--from-file EXPORT]`."""
+import argparse
 import datetime
 
 from django.core.management.base import BaseCommand, CommandError
@@ -6,16 +7,22 @@ from django.core.management.base import BaseCommand, CommandError
 from importers.core.errors import BadSourceData, SourceError
 from importers.core.runs import ImportBusy
 from importers.core.scrub import Scrubber, connection_secrets
-from importers.models import Connection, ImportRun
+from importers.models import Connection, ImportRun, base_url_problem
 from importers.registry import runner_for
 
 
 def _date(text: str) -> datetime.datetime:
+    """--since's value. argparse turns an ArgumentTypeError into its one-line usage error (any
+    other exception raised here would print a traceback first)."""
     try:
-        return datetime.datetime.fromisoformat(text)
+        since = datetime.datetime.fromisoformat(text)
     except ValueError:
-        raise CommandError(f"--since '{text}' is not a date: use YYYY-MM-DD or "
-                           "YYYY-MM-DDTHH:MM") from None
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date: use YYYY-MM-DD or "
+                                         "YYYY-MM-DDTHH:MM") from None
+    if since.tzinfo is not None:  # sessions start on the participant's wall clock, no offset
+        raise argparse.ArgumentTypeError(f"'{text}' has a UTC offset: give the participants' "
+                                         "local date/time without one, e.g. 2026-01-01T09:00")
+    return since
 
 
 class Command(BaseCommand):
@@ -37,6 +44,10 @@ class Command(BaseCommand):
             names = ", ".join(Connection.objects.values_list("name", flat=True)) or "none yet"
             raise CommandError(f"No connection '{connection}' (known: {names}); create one with "
                                "`manage.py mirror_connection`.")
+        problem = None if from_file else base_url_problem(target.base_url)
+        if problem:
+            raise CommandError(f"Connection {target.name}: {problem}; fix it with `manage.py "
+                               f"mirror_connection {target.name} --base-url …`.")
         scrub = Scrubber(connection_secrets(target))
         try:
             run = runner_for(target.source)(connection=target, since=since, dry_run=dry_run,
