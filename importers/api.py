@@ -24,7 +24,7 @@ class ImportRunSerializer(serializers.ModelSerializer):
         model = ImportRun
         fields = ("id", "connection", "source", "target", "status", "dry_run", "origin",
                   "started_at", "heartbeat_at", "finished_at", "created", "updated", "unchanged",
-                  "deleted", "failed", "error")
+                  "deleted", "failed", "counts", "error")
         extra_kwargs = {
             "id": {"help_text": "The run's UUID."},
             "status": {"help_text": "running, succeeded, partial (some records failed), failed "
@@ -42,6 +42,9 @@ class ImportRunSerializer(serializers.ModelSerializer):
                        "(everyone else)."},
             "heartbeat_at": {"help_text": "Last sign of life of the running import."},
             "error": {"help_text": "What went wrong, and what to do about it."},
+            "counts": {"help_text": "The outcomes per kind of record (`kinds`: sessions, "
+                       "subjects, projects, datasets), the files written and their bytes "
+                       "(`files`), and notes (such as a --since that matched nothing)."},
         }
 
     def to_representation(self, run):

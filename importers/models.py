@@ -143,6 +143,9 @@ class ImportRun(models.Model):
     deleted = models.PositiveIntegerField(default=0, validators=FITS_INT32,
                                           help_text="Marked as deleted upstream.")
     failed = models.PositiveIntegerField(default=0, validators=FITS_INT32)
+    counts = models.JSONField(default=dict, blank=True, help_text=(
+        "The same outcomes per kind of record ({\"kinds\": {\"sessions\": {\"created\": 5}, "
+        "…}}), the files written and their bytes, and notes (importers.core.counts)."))
     error = models.TextField(blank=True, default="", help_text="What went wrong, and what to do.")
 
     class Meta:

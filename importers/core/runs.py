@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from importers.core.counts import Counts
 from importers.core.scrub import Scrubber, connection_secrets
+from importers.core.summary import run_summary
 from importers.models import ImportRun
 
 logger = logging.getLogger(__name__)
@@ -72,8 +73,9 @@ class RunContext:
         self.run.heartbeat_at = timezone.now()
         for name, value in self.counts.as_dict().items():
             setattr(self.run, name, value)
+        self.run.counts = self.counts.by_kind()
         ImportRun.objects.filter(pk=self.run.pk).update(
-            heartbeat_at=self.run.heartbeat_at, **self.counts.as_dict())
+            heartbeat_at=self.run.heartbeat_at, counts=self.run.counts, **self.counts.as_dict())
 
 
 @contextmanager
@@ -98,10 +100,12 @@ def import_run(connection, *, dry_run: bool = False, origin: str = "api"):
     finally:
         for name, value in context.counts.as_dict().items():
             setattr(run, name, value)
+        run.counts = context.counts.by_kind()
         run.error = Scrubber(connection_secrets(connection))(run.error)
         run.finished_at = timezone.now()
         run.save()
-        logger.info("[%s] import %s: %s", connection.name, run.status, context.counts.summary())
+        # the command prints the summary (importers.core.summary); a log reader gets it too
+        logger.debug("[%s] %s", connection.name, run_summary(run))
 
 
 @contextmanager

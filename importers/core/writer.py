@@ -60,19 +60,19 @@ class Writer:
             record = model(id=key, source=self.source, source_id=source_id,
                            imported_at=self.now, **fields, **(on_create or {}))
             record.save()
-            return record, self.counts.add(Outcome.CREATED)
+            return record, self.counts.add(Outcome.CREATED, _kind(model), key=record.pk)
         changed = [name for name, value in fields.items() if getattr(record, name) != value]
         if record.upstream_deleted_at is not None:
             record.upstream_deleted_at = None  # it came back upstream
             changed.append("upstream_deleted_at")
         if not changed:
-            return record, self.counts.add(Outcome.UNCHANGED)
+            return record, self.counts.add(Outcome.UNCHANGED, _kind(model), key=record.pk)
         for name in changed:
             if name != "upstream_deleted_at":
                 setattr(record, name, fields[name])
         record.imported_at = self.now
         record.save(update_fields=[*changed, "imported_at"])
-        return record, self.counts.add(Outcome.UPDATED)
+        return record, self.counts.add(Outcome.UPDATED, _kind(model), key=record.pk)
 
     def project(self, item: ProjectRecord) -> Project:
         """The project, renamed only by a name known at least as well as its current one
@@ -81,7 +81,7 @@ class Writer:
         naming = ((current.json or {}).get(self.source) or {}) if current else {}
         # a project named before names were ranked keeps its name against a guess
         if current is not None and item.name_known < naming.get("name_known", NAME_CONFIGURED):
-            self.counts.add(Outcome.UNCHANGED)
+            self.counts.add(Outcome.UNCHANGED, _kind(Project), key=current.pk)
             return current
         json = {**((current.json or {}) if current else {}), self.source: clean.json_value(
             {"title": item.title or item.name, "name_known": item.name_known})}
@@ -183,6 +183,8 @@ class Writer:
                 raise BadSourceData(item.name, str(error)) from None
             if (stored.md5, stored.size) != (md5, size):
                 raise BadSourceData(item.name, "changed while it was being stored")
+        if stale:  # a dry run counts what it would write
+            self.counts.wrote_file(size)
         fields = {"session_id": session.pk, "collection": item.collection, "name": item.name,
                   "hash": md5, "file_size": size,
                   "dataset_type_id": self._vocab(DatasetType, item.dataset_type).pk,
@@ -220,8 +222,14 @@ class Writer:
                     .exclude(source_id__in=seen).values_list("pk", flat=True))
         if gone:  # no write at all when nothing went away
             model.objects.filter(pk__in=gone).update(upstream_deleted_at=self.now)
-        self.counts.deleted += len(gone)
+        if gone:
+            self.counts.add(Outcome.DELETED, _kind(model), len(gone))
         return len(gone)
+
+
+def _kind(model) -> str:
+    """How counts name a model's records: "sessions", "subjects", "projects", "datasets"."""
+    return str(model._meta.verbose_name_plural)
 
 
 def _digest(chunks) -> tuple[str, int]:

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from importers.core.counts import Outcome
 from importers.core.errors import BadSourceData, SourceError
 from importers.core.progress import Progress
 from importers.core.runs import import_run, rolled_back_if
@@ -41,8 +42,9 @@ def store(writer: Writer, record) -> Session:
     return session
 
 
-def _already_mirrored(connection, exp_id: str, listing: dict) -> int | None:
-    """Datasets of a session imported from this very listing, files in place; else None."""
+def _already_mirrored(connection, exp_id: str, listing: dict) -> tuple | None:
+    """(the session, its datasets) if it was imported from this very listing and its files are
+    in place; else None."""
     session = Session.objects.filter(
         pk=deterministic_uuid(connection.source, "session",
                               f"{exp_id}/{listing['rec_session_id']}")).first()
@@ -60,7 +62,17 @@ def _already_mirrored(connection, exp_id: str, listing: dict) -> int | None:
             return None
         if path is None or not path.is_file() or path.stat().st_size != dataset.file_size:
             return None
-    return len(datasets)
+    return session, datasets
+
+
+def _count_unchanged(counts, session, datasets) -> None:
+    """A session skipped as unchanged counts as the writer would have counted it."""
+    counts.add(Outcome.UNCHANGED, "sessions", key=session.pk)
+    counts.add(Outcome.UNCHANGED, "subjects", key=session.subject_id)
+    for project_id in session.projects.values_list("pk", flat=True):
+        counts.add(Outcome.UNCHANGED, "projects", key=project_id)
+    for dataset in datasets:
+        counts.add(Outcome.UNCHANGED, "datasets", key=dataset.pk)
 
 
 def _listed_sessions(context, listing) -> list[tuple[dict, datetime.datetime | None]]:
@@ -81,7 +93,7 @@ def _listed_sessions(context, listing) -> list[tuple[dict, datetime.datetime | N
             except ValueError as error:
                 problem = str(error)
         if problem:
-            context.counts.failed += 1
+            context.counts.add(Outcome.FAILED, "sessions")
             context.run.error = (context.run.error + "\n" if context.run.error else "") + \
                 f"listing entry {position + 1}: {problem} (skipped)"
             continue
@@ -95,7 +107,7 @@ def _import_one(context, writer, *, label: str, load) -> None:
         with transaction.atomic():
             store(writer, load())
     except (BadSourceData, SessionUnavailable) as error:
-        context.counts.failed += 1
+        context.counts.add(Outcome.FAILED, "sessions")
         context.run.error = (context.run.error + "\n" if context.run.error else "") + \
             f"{label}: {error} (skipped; the rest of the import went on)"
         logger.error("[%s] %s: %s", writer.connection.name, label, error)
@@ -109,11 +121,16 @@ def _pull(context, writer, connection, *, since, dry_run, stream) -> None:
     listed = _listed_sessions(context, raw)
     chosen = [item for item, start in listed
               if since is None or (start or datetime.datetime.min) >= since]
+    if since is not None and not chosen:
+        starts = [start for _, start in listed if start is not None]
+        newest = f"; the newest of the {len(listed)} listed started {max(starts):%Y-%m-%d %H:%M}" \
+            if starts else f"; the listing has {len(listed)} sessions"
+        context.counts.note(f"--since {since:%Y-%m-%d %H:%M} matched no session{newest}")
     progress = Progress(total=len(chosen), label=f"{connection.name} sessions", stream=stream)
     for item in chosen:
         unchanged = _already_mirrored(connection, exp_id, item)
         if unchanged is not None:
-            context.counts.unchanged += 3 + unchanged  # project, subject, session, datasets
+            _count_unchanged(context.counts, *unchanged)
             progress.step(str(item["rec_session_id"]))
             continue
 

@@ -13,10 +13,11 @@ def test_export_import_matches_rest(connection, tmp_path, settings, as_zip):
     connection.settings = {**connection.settings, "study_name": "Speaker Gaze Task"}
     connection.save()
     out, _ = mirror_import("gaze-study", "--from-file", str(export))
-    assert "succeeded: 29 created" in out
+    assert "succeeded: sessions 5 created; subjects 4 created" in out
     from_file = state(connection.repository)
     again, _ = mirror_import("gaze-study", "--from-file", str(export))
-    assert "0 created, 0 updated" in again
+    assert "sessions 5 unchanged; subjects 4 unchanged; projects 1 unchanged; " \
+        "datasets 19 unchanged; no file written." in again
 
     Session.objects.all().delete()
     settings.MIRROR_DATA_ROOT = tmp_path / "rest"

@@ -24,7 +24,8 @@ def _session(rec_id) -> Session:
 
 def test_full_import_builds_alyx_records(connection):
     out, _ = mirror_import("gaze-study")
-    assert "succeeded: 29 created, 0 updated, 5 unchanged" in out
+    assert out == ("gaze-study: import succeeded: sessions 5 created; subjects 4 created; "
+                   "projects 1 created; datasets 19 created; files 19 written (21.0 KB).\n")
     assert Session.objects.count() == 5 and Subject.objects.count() == 4
     project = Project.objects.get()
     assert project.name == "Speaker Gaze Task (4107)" and project.source == "labvanced"
@@ -86,7 +87,8 @@ def test_reimport_of_unchanged_source_writes_and_downloads_nothing(connection, f
               and "importers_importrun" not in q["sql"]]
     assert writes == []
     assert fake.downloads() == []
-    assert "0 created, 0 updated, 34 unchanged" in out
+    assert "succeeded: sessions 5 unchanged; subjects 4 unchanged; projects 1 unchanged; " \
+        "datasets 19 unchanged; no file written." in out
 
 
 def test_upstream_change_updates_in_place(connection, fake):
@@ -103,14 +105,16 @@ def test_upstream_change_updates_in_place(connection, fake):
     changed = {key for key in after["datasets"] if after["datasets"][key] !=
                before["datasets"][key]}
     assert changed and all(key.startswith("4107/259515/") for key in changed)
-    assert Session.objects.count() == 5 and "0 created" in out
+    assert Session.objects.count() == 5
+    assert "sessions 1 updated, 4 unchanged;" in out and "datasets 3 updated, 16 unchanged; " \
+        "files 3 written" in out and "created" not in out
 
 
 def test_upstream_deletion_is_marked_not_kept_silently(connection, fake):
     mirror_import("gaze-study")
     fake.delete_session(259733)
     out, _ = mirror_import("gaze-study")
-    assert "1 deleted upstream" in out
+    assert "sessions 4 unchanged, 1 marked deleted upstream;" in out
     gone = _session(259733)
     assert gone.upstream_deleted_at is not None
     assert gone.data_dataset_session_related.exists()  # kept, marked
@@ -127,7 +131,8 @@ def test_since_limits_the_sessions(connection, fake):
 
 def test_dry_run_writes_nothing(connection):
     out, _ = mirror_import("gaze-study", "--dry-run")
-    assert out.startswith("Dry run (nothing written)") and "29 created" in out
+    assert out.startswith("gaze-study: dry run (nothing written) succeeded: sessions 5 created; ")
+    assert "files 19 written" in out
     assert Session.objects.count() == 0 and Dataset.objects.count() == 0
     assert not connection.repository.directory.exists() or not any(
         p.is_file() for p in connection.repository.directory.rglob("*"))
@@ -139,7 +144,7 @@ def test_every_run_is_recorded(connection):
     mirror_import("gaze-study")
     runs = list(ImportRun.objects.order_by("started_at"))
     assert [(r.status, r.created, r.unchanged) for r in runs] == [
-        ("succeeded", 29, 5), ("succeeded", 0, 34)]
+        ("succeeded", 29, 0), ("succeeded", 0, 29)]
     assert all(r.finished_at >= r.started_at for r in runs)
 
 
@@ -154,3 +159,31 @@ def test_unknown_connection_names_the_fix(connection):
 def test_run_function_returns_the_run(connection):
     result = run(connection=connection)
     assert result.status == "succeeded" and result.connection == connection
+
+
+def test_a_since_that_matches_nothing_says_so(connection):
+    out, _ = mirror_import("gaze-study", "--since", "2030-01-01")
+    assert "nothing imported; --since 2030-01-01 00:00 matched no session; the newest of the " \
+        "5 listed started 2021-06-" in out
+    assert ImportRun.objects.get().counts["notes"][0].startswith("--since 2030-01-01")
+
+
+def test_a_failed_run_says_why_and_what_it_had_done(connection, fake):
+    from django.core.management import CommandError
+
+    fake.fail_next(401, count=10)
+    with pytest.raises(CommandError) as raised:
+        mirror_import("gaze-study")
+    reason, done = str(raised.value).split("\n")
+    assert "HTTP 401" in reason and done == "gaze-study: before it stopped: nothing imported."
+    assert "0 failed" not in str(raised.value)
+
+
+def test_a_partial_run_counts_its_failed_sessions(connection, fake):
+    from django.core.management import CommandError
+
+    fake.malform_csv(259515)
+    with pytest.raises(CommandError, match="Import partial"):
+        mirror_import("gaze-study")
+    run = ImportRun.objects.get()
+    assert run.counts["kinds"]["sessions"] == {"created": 4, "failed": 1}

@@ -4,9 +4,11 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
+from importers.core.counts import summary_of
 from importers.core.errors import BadSourceData, SourceError
 from importers.core.runs import ImportBusy
 from importers.core.scrub import Scrubber, connection_secrets
+from importers.core.summary import run_summary
 from importers.models import Connection, ImportRun, base_url_problem
 from importers.registry import runner_for
 
@@ -52,17 +54,24 @@ class Command(BaseCommand):
         try:
             run = runner_for(target.source)(connection=target, since=since, dry_run=dry_run,
                                             from_file=from_file, stream=self.stderr._out)
-        except (SourceError, BadSourceData, ImportBusy, FileNotFoundError,
-                NotImplementedError) as error:
-            raise CommandError(scrub(str(error))) from None
+        except ImportBusy as error:  # no run of ours was recorded
+            raise CommandError(str(error)) from None
+        except (SourceError, BadSourceData, FileNotFoundError, NotImplementedError) as error:
+            raise CommandError(scrub(self._failed(target, str(error)))) from None
         except Exception as error:  # unforeseen: its message may quote a secret, a traceback too
-            raise CommandError(scrub(f"{type(error).__name__}: {error} (the run's record has "
-                                     "the same message; report it as a bug)")) from None
-        prefix = "Dry run (nothing written): " if dry_run else ""
-        self.stdout.write(f"{prefix}{target.name}: {run.status}: {run.created} created, "
-                          f"{run.updated} updated, {run.unchanged} unchanged, "
-                          f"{run.deleted} deleted upstream, {run.failed} failed.")
+            raise CommandError(scrub(self._failed(target, (
+                f"{type(error).__name__}: {error} (the run's record has the same message; "
+                "report it as a bug)")))) from None
+        self.stdout.write(f"{target.name}: {run_summary(run)}")
         if run.error:
             self.stderr.write(scrub(run.error))
         if run.status != ImportRun.SUCCEEDED:
             raise CommandError(f"Import {run.status}: see the messages above.")
+
+    @staticmethod
+    def _failed(connection, reason: str) -> str:
+        """Why the run failed, then what it had done (its own record's counts)."""
+        run = ImportRun.objects.filter(connection=connection).order_by("-started_at").first()
+        done = f"\n{connection.name}: before it stopped: {summary_of(run.counts)}." \
+            if run is not None and run.status == ImportRun.FAILED else ""
+        return f"{reason}{done}"
