@@ -5,7 +5,16 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-test run serve test lint openapi bench bench-import clean
+.PHONY: help install install-test run test lint openapi bench bench-import clean
+.DEFAULT_GOAL := help
+
+help:
+	@echo "make run      set up and serve the demo on http://$(HOST):$(PORT) (SQLite; HOST=, PORT= to change)"
+	@echo "make test     install and run the test suite (DATABASE_URL=postgres://... for PostgreSQL)"
+	@echo "make lint     ruff"
+	@echo "make openapi  regenerate openapi/openapi.yaml"
+	@echo "make bench    read-API benchmark (bench/RESULTS.md); make bench-import: the import one"
+	@echo "make clean    remove the test database and pytest's cache"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +32,9 @@ install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
 # The demo is a development setup: DEBUG=1 for every step (no production SECRET_KEY needed).
+# The URL clients are told (one_params, /one-params, /cache/info) follows HOST and PORT.
 run: export DEBUG := 1
+run: export MIRROR_PUBLIC_URL ?= http://$(HOST):$(PORT)
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo

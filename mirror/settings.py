@@ -314,9 +314,17 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"redact_secrets": {"()": "mirror.core.log_redaction.RedactSecrets"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]}},
+    "formatters": {"django.server": {"()": "django.utils.log.ServerFormatter",
+                                     "format": "[{server_time}] {message}", "style": "{"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]},
+                 "django.server": {"class": "logging.StreamHandler", "formatter": "django.server",
+                                   "filters": ["redact_secrets"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"},
+    # Django's own "django" handlers are dropped: its lines reach the root handler once, not twice.
+    # The dev server's request lines keep Django's format on their own handler.
+    "loggers": {"django": {"handlers": [], "level": "INFO"},
+                "django.db.backends": {"level": "INFO"},
                 "django.request": {"filters": ["redact_secrets"]},
-                "django.server": {"filters": ["redact_secrets"]}},
+                "django.server": {"handlers": ["django.server"], "level": "INFO",
+                                  "propagate": False, "filters": ["redact_secrets"]}},
 }

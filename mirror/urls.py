@@ -8,7 +8,7 @@ from rest_framework.routers import SimpleRouter
 from importers.api import ImportRunViewSet
 from importers.labvanced import webhook as labvanced_webhook
 from mirror.actions.views import SessionViewSet
-from mirror.core.views import AuthTokenView, EndpointIndexView, HealthView
+from mirror.core.views import AuthTokenView, EndpointIndexView, HealthView, OneParamsView
 from mirror.data import views as data_views
 from mirror.data.serving import serve_data_file
 from mirror.onecache.views import (
@@ -44,6 +44,7 @@ urlpatterns = [
     path("", EndpointIndexView.as_view(endpoints=(*ENDPOINTS, "import-runs")), name="index"),
     path("health", HealthView.as_view(), name="health"),
     path("auth-token", AuthTokenView.as_view(), name="auth-token"),
+    path("one-params", OneParamsView.as_view(), name="one-params"),
     path("api/schema", SpectacularAPIView.as_view(), name="schema"),
     path("docs", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema")),

@@ -132,3 +132,29 @@ def test_files_auth_none_serves_everyone(anonymous, lab_world, settings):
 
 def test_writes_are_refused(downloader, lab_world):
     assert downloader.post(_url(lab_world.datasets[0])).status_code == 405
+
+
+def test_alf_files_have_their_types_and_no_page_runs_from_them(downloader, lab_world):
+    """A CSV is text/csv (whole or ranged); every file is sandboxed and not sniffed."""
+    dataset = lab_world.datasets[0]
+    assert dataset.name.endswith(".csv")
+    for headers in ({}, {"HTTP_RANGE": "bytes=0-3"}):
+        response = downloader.get(_url(dataset), **headers)
+        assert response.status_code in (200, 206)
+        assert response["Content-Type"] == "text/csv; charset=utf-8"
+        assert response["Content-Security-Policy"] == "sandbox"
+        assert response["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("_ibl_trials.table.0d5e.pqt", "application/vnd.apache.parquet"),
+    ("_ibl_wheel.position.npy", "application/x-npy"),
+    ("_iblrig_leftCamera.raw.MP4", "video/mp4"),
+    ("page.html", "application/octet-stream"),
+    ("image.svg", "application/octet-stream"),
+    ("feed.xml", "application/octet-stream"),
+    ("no_extension", "application/octet-stream"),
+])
+def test_content_types_are_an_allowlist(name, expected):
+    from mirror.data.content_types import content_type_for
+    assert content_type_for(name) == expected

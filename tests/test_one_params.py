@@ -216,3 +216,32 @@ def test_command_refuses_a_password_it_cannot_use(settings, home, monkeypatch, f
 def test_command_reports_a_bad_base_url():
     with pytest.raises(CommandError, match="http://host:port"):
         _run("--base-url", "localhost:8000")
+
+
+def test_one_params_endpoint_tells_anyone_where_files_are(anonymous, settings):
+    settings.MIRROR_PUBLIC_URL = "http://mirror.example.org:8300"
+    body = anonymous.get("/one-params").json()
+    assert body == {"ALYX_URL": "http://mirror.example.org:8300",
+                    "HTTP_DATA_SERVER": "http://mirror.example.org:8300/data",
+                    "HTTP_DATA_SERVER_LOGIN": None, "files_auth": "basic"}
+
+
+def test_one_params_endpoint_names_your_login_never_a_password(api, settings):
+    body = api.get("/one-params").json()
+    assert body["HTTP_DATA_SERVER_LOGIN"] == "alice"
+    assert not any("PWD" in key or "TOKEN" in key for key in body)
+    assert "alice-password-1" not in json.dumps(body)
+    settings.MIRROR_FILES_AUTH = "none"
+    body = api.get("/one-params").json()
+    assert body["HTTP_DATA_SERVER_LOGIN"] is None and body["files_auth"] == "none"
+
+
+def test_every_url_in_the_index_answers(api):
+    call_command("mirror_one_cache", stdout=StringIO())  # /cache/info is 404 until a build
+    index = api.get("/", HTTP_ACCEPT="application/json").json()
+    assert "one-params" in index and "data" not in index
+    for name, url in index.items():
+        path = url.split("://", 1)[1].split("/", 1)[1]
+        response = api.get(f"/{path}")
+        expected = 405 if name == "auth-token" else 200  # POST only; the rest GET
+        assert response.status_code in (expected, 302), (name, response.status_code)

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mirror.core import login_throttle
+from mirror.core.one_params import DATA_SERVER_PWD, one_params
 from mirror.core.parsers import BoundedJSONParser
 
 
@@ -66,7 +67,10 @@ class AuthTokenView(ObtainAuthToken):
 
 
 class EndpointIndexView(APIView):
-    """Every endpoint of the API, by name, as absolute URLs."""
+    """Every endpoint of the API, by name, as absolute URLs.
+
+    Files are not listed: `/data/` serves files only, by path; `one-params` names where.
+    """
 
     permission_classes = (AllowAny,)
     endpoints: tuple[str, ...] = ()
@@ -77,6 +81,37 @@ class EndpointIndexView(APIView):
         index = {name: f"{base}/{name}" for name in self.endpoints}
         index.update({"auth-token": f"{base}/auth-token", "api-schema": f"{base}/api/schema",
                       "docs": f"{base}/docs", "health": f"{base}/health",
-                      "cache-info": f"{base}/cache/info",
-                      "admin": f"{base}/admin/", "data": f"{base}/{settings.MIRROR_FILES_PREFIX}/"})
+                      "cache-info": f"{base}/cache/info", "one-params": f"{base}/one-params",
+                      "admin": f"{base}/admin/"})
         return Response(index)
+
+
+class OneParamsView(APIView):
+    """The settings ONE needs for this server and cannot discover from the REST API.
+
+    ONE keeps, per database, where it downloads files from (`HTTP_DATA_SERVER`) and which login it
+    sends there. Without them it downloads from its default server, another institute's. This
+    answers them to anyone, logged in or not: there is no secret here. A logged-in request also
+    gets its own username as the data-server login; the password is never sent.
+    """
+
+    permission_classes = (AllowAny,)
+
+    @extend_schema(responses={200: inline_serializer("OneParams", {
+        "ALYX_URL": serializers.CharField(help_text="This server's base URL (ONE's `base_url`)."),
+        "HTTP_DATA_SERVER": serializers.CharField(help_text="Where ONE downloads files."),
+        "HTTP_DATA_SERVER_LOGIN": serializers.CharField(
+            allow_null=True, help_text="The data-server login: your username when you are "
+            "logged in and files need a login, else null."),
+        "files_auth": serializers.ChoiceField(
+            choices=("basic", "none"), help_text="`basic`: files need your username and "
+            "password (HTTP Basic); `none`: anyone may download them.")})})
+    def get(self, request):
+        user = request.user
+        params = one_params(base_url=settings.MIRROR_PUBLIC_URL,
+                            username=user.get_username() if user.is_authenticated else None,
+                            files_prefix=settings.MIRROR_FILES_PREFIX,
+                            files_auth=settings.MIRROR_FILES_AUTH)
+        params.pop(DATA_SERVER_PWD)
+        params.pop("ALYX_LOGIN")
+        return Response({**params, "files_auth": settings.MIRROR_FILES_AUTH})

@@ -13,6 +13,7 @@ from pathlib import Path
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.views.decorators.http import require_http_methods
 
+from mirror.data.content_types import content_type_for
 from mirror.data.file_auth import files_refusal
 from mirror.data.models import DataRepository, FileRecord
 from mirror.data.paths import UnsafePath, check_relative_path
@@ -96,7 +97,7 @@ def _ranged(request, file_path: Path, size: int):
                 yield block
 
     response = StreamingHttpResponse(chunks(), status=206,
-                                     content_type="application/octet-stream")
+                                     content_type=content_type_for(file_path.name))
     response["Content-Length"] = str(end - start + 1)
     response["Content-Range"] = f"bytes {start}-{end}/{size}"
     return response
@@ -111,7 +112,10 @@ def serve_data_file(request, path: str):
     response = _ranged(request, file_path, size)
     if response is None:
         response = FileResponse(file_path.open("rb"), as_attachment=False,
-                                filename=file_path.name, content_type="application/octet-stream")
+                                filename=file_path.name,
+                                content_type=content_type_for(file_path.name))
         response["Content-Length"] = str(size)
     response["Accept-Ranges"] = "bytes"
+    # Files come from outside: a browser showing one runs none of its scripts on this origin.
+    response["Content-Security-Policy"] = "sandbox"
     return response
