@@ -2,12 +2,15 @@
 from django import forms
 from django.contrib import admin
 
+from importers.core.counts import summary_of
+from importers.core.summary import run_summary
 from importers.models import Connection, ImportRun, new_webhook_token
-from mirror.core.admin import ReadOnlyAccountsMixin
+from mirror.core.admin import LimitedInlineFormSet, ReadOnlyAccountsMixin, changelist_link
 
 
 class ConnectionForm(forms.ModelForm):
     base_url = forms.URLField(required=False, assume_scheme="https",
+                              widget=forms.URLInput(attrs={"size": 60}),
                               help_text="The platform's API root, e.g. https://www.labvanced.com")
     credential = forms.CharField(
         required=False, widget=forms.PasswordInput(render_value=False),
@@ -32,9 +35,18 @@ class ConnectionForm(forms.ModelForm):
         return super().save(commit)
 
 
+class RecentRunsFormSet(LimitedInlineFormSet):
+    limit = 5
+
+
 class ImportRunInline(admin.TabularInline):
+    """The connection's last few runs, newest first: how each ended and why; the rest are one
+    link away (`all_runs`)."""
+
     model = ImportRun
-    fields = ("started_at", "status", "created", "updated", "unchanged", "deleted", "failed")
+    formset = RecentRunsFormSet
+    verbose_name_plural = f"last {RecentRunsFormSet.limit} import runs"
+    fields = ("started_at", "status", "dry_run", "what_it_did", "short_error")
     readonly_fields = fields
     extra = 0
     max_num = 0
@@ -44,6 +56,15 @@ class ImportRunInline(admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).order_by("-started_at")
 
+    @admin.display(description="what it did")
+    def what_it_did(self, run):
+        return summary_of(run.counts or {})
+
+    @admin.display(description="error")
+    def short_error(self, run):
+        first_line = (run.error or "").strip().splitlines()[:1]
+        return first_line[0][:200] if first_line else "-"
+
 
 @admin.register(Connection)
 class ConnectionAdmin(ReadOnlyAccountsMixin, admin.ModelAdmin):
@@ -52,13 +73,16 @@ class ConnectionAdmin(ReadOnlyAccountsMixin, admin.ModelAdmin):
     list_filter = ("source", "enabled", "lab")
     list_select_related = ("lab", "repository")
     search_fields = ("name", "target")
-    readonly_fields = ("webhook_path", "created_at")
+    fields = ("name", "source", "base_url", "credential", "credential_stored", "target", "lab",
+              "repository", "settings", "enabled", "webhook_url", "new_webhook_url", "all_runs",
+              "created_at")
+    readonly_fields = ("credential_stored", "webhook_url", "all_runs", "created_at")
     autocomplete_fields = ("lab", "repository")
     inlines = (ImportRunInline,)
 
     # Secrets: the credential is write-only (a view-only page would print it as text), and the
     # webhook path lets anyone write sessions; both are shown only to who may change them.
-    SECRET_FIELDS = ("credential", "webhook_path")
+    SECRET_FIELDS = ("credential", "webhook_url", "new_webhook_url")
 
     def get_fields(self, request, obj=None):
         fields = super().get_fields(request, obj)
@@ -70,15 +94,28 @@ class ConnectionAdmin(ReadOnlyAccountsMixin, admin.ModelAdmin):
     def has_credential(self, connection):
         return bool(connection.credential)
 
-    @admin.display(description="webhook URL path (Labvanced: set as the URL Path; keep secret)")
-    def webhook_path(self, connection):
-        return connection.webhook_path if connection.pk else "-"
+    @admin.display(boolean=True, description="credential stored")
+    def credential_stored(self, connection):
+        """Whether one is stored (never the value): `credential` above replaces it."""
+        return bool(connection.credential)
+
+    @admin.display(description="webhook URL (Labvanced: the study's URL Path; keep it secret)")
+    def webhook_url(self, connection):
+        return (connection.webhook_url or "-") if connection.pk else "-"
+
+    @admin.display(description="import runs")
+    def all_runs(self, connection):
+        if not connection.pk:
+            return "-"
+        count = connection.runs.count()
+        return changelist_link(ImportRun, f"All runs ({count})",
+                               connection__id__exact=connection.pk)
 
 
 @admin.register(ImportRun)
 class ImportRunAdmin(ReadOnlyAccountsMixin, admin.ModelAdmin):
-    list_display = ("connection", "started_at", "finished_at", "status", "dry_run", "created",
-                    "updated", "unchanged", "deleted", "failed")
+    list_display = ("connection", "started_at", "finished_at", "status", "dry_run",
+                    "what_it_did")
     list_filter = ("status", "dry_run", "connection__source", "connection")
     list_select_related = ("connection",)
     date_hierarchy = "started_at"
@@ -86,6 +123,10 @@ class ImportRunAdmin(ReadOnlyAccountsMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description="what it did")
+    def what_it_did(self, run):
+        return run_summary(run)
 
     def has_change_permission(self, request, obj=None):
         return False

@@ -100,7 +100,8 @@ APPEND_SLASH = False
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # The mirror's branding over DRF's and the admin's own templates (mirror/templates).
+        "DIRS": [BASE_DIR / "mirror" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -140,7 +141,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
          # (timeout) instead of failing "database is locked" when it upgrades from reading.
          "transaction_mode": "IMMEDIATE"}
     )
-    DATABASES["default"].setdefault("TEST", {})["NAME"] = str(VAR_DIR / "test-mirror.sqlite3")
+    # MIRROR_TEST_DB: another file, for two test runs at once on one checkout.
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get(
+        "MIRROR_TEST_DB", str(VAR_DIR / "test-mirror.sqlite3"))
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Starting a parallel worker takes milliseconds, which PostgreSQL's default
     # parallel_setup_cost (1000) underrates: it then plans a page of 250 sessions behind a
@@ -287,7 +290,7 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": f"/{STATIC_URL}mirror/favicon.svg",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"QCEnum": "mirror.core.qc.QC.choices"},

@@ -1,7 +1,9 @@
 """Alyx's URL contract: one router for every resource, no trailing slashes."""
 from django.conf import settings
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
@@ -35,6 +37,11 @@ ENDPOINTS = {
     "tags": data_views.TagViewSet,
 }
 
+admin.site.site_header = "Alyx mirror administration"
+admin.site.site_title = "Alyx mirror admin"
+admin.site.index_title = "Lab data mirrored from Labvanced, Labstep and HyperStudy"
+admin.site.enable_nav_sidebar = False  # its 250 px went from every list; Home is in the breadcrumbs
+
 router = SimpleRouter(trailing_slash=False)
 for prefix, viewset in ENDPOINTS.items():
     router.register(prefix, viewset, basename=prefix)
@@ -43,6 +50,7 @@ router.register("import-runs", ImportRunViewSet, basename="import-runs")
 urlpatterns = [
     path("", EndpointIndexView.as_view(endpoints=(*ENDPOINTS, "import-runs")), name="index"),
     path("health", HealthView.as_view(), name="health"),
+    path("favicon.ico", RedirectView.as_view(url=static("mirror/favicon.svg")), name="favicon"),
     path("auth-token", AuthTokenView.as_view(), name="auth-token"),
     path("one-params", OneParamsView.as_view(), name="one-params"),
     path("api/schema", SpectacularAPIView.as_view(), name="schema"),

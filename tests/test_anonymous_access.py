@@ -1,8 +1,8 @@
 """Every route, asked without a login: only the login-free ones answer, the rest are 401/403.
 
-The login-free routes are the README's list: the index, /health, /auth-token, /docs, /api/schema
-and the login pages (the browsable API's and the admin's). A route added to the URLconf without
-a decision here fails `test_every_route_is_decided`.
+The login-free routes are the README's list: the index, /health, /auth-token, /docs, /api/schema,
+/one-params and the login pages (the browsable API's and the admin's). A route added to the
+URLconf without a decision here fails `test_every_route_is_decided`.
 """
 import uuid
 
@@ -13,7 +13,7 @@ from django.urls.resolvers import RoutePattern
 from mirror.urls import ENDPOINTS
 
 LOGIN_FREE = {"index": "/", "health": "/health", "schema": "/api/schema", "docs": "/docs",
-              "login": "/auth/login/"}
+              "login": "/auth/login/", "one-params": "/one-params"}
 NEEDS_LOGIN = {
     "data-file": "/data/testlab/Subjects/SUBJ01/2020-01-01/001/alf/_ibl_trials.table.csv",
     "cache-info": "/cache/info", "cache-info-tag": "/cache/info/released",
@@ -23,8 +23,9 @@ NEEDS_LOGIN = {
     **{f"{name}-detail": f"/{name}/{uuid.uuid4()}" for name in ENDPOINTS},
 }
 # Checked elsewhere: a POST-only login (GET is 405), logout, and the webhook, whose secret path
-# is its credential (tests/importers); the admin is Django's own (a redirect to its login page).
-OTHERWISE_CHECKED = {"auth-token", "logout", "labvanced-webhook", None}
+# is its credential (tests/importers); the admin is Django's own (a redirect to its login page);
+# the icon is a redirect to a static file (tests/test_browser_pages.py).
+OTHERWISE_CHECKED = {"auth-token", "logout", "labvanced-webhook", "favicon", None}
 
 
 def _route_names(patterns):

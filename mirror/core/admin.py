@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import ProtectedError, Q, RestrictedError
 from django.urls import reverse
 from django.utils.html import format_html
@@ -36,6 +37,11 @@ def changelist_link(model, label: str, **params) -> str:
     """A link to `model`'s admin list filtered by `params` (e.g. a session's datasets)."""
     url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
     return format_html('<a href="{}?{}">{}</a>', url, urlencode(params), label)
+
+
+def nowrap(text: str) -> str:
+    """A list cell kept on one line (a nickname like `LV-a7Kq2Xw9Lm` wrapped at its dash)."""
+    return format_html('<span style="white-space:nowrap">{}</span>', text)
 
 
 def is_read_only(request) -> bool:
@@ -151,8 +157,21 @@ class ProvenanceAdminMixin(ReadOnlyAccountsMixin):
         self._delete_or_refuse(queryset)
 
 
+class BlankNullJSONField(forms.JSONField):
+    """A nullable JSON field shown empty when it holds nothing, not as a literal `null`;
+    left empty, it saves nothing (None)."""
+
+    def prepare_value(self, value):
+        return "" if value is None else super().prepare_value(value)
+
+
 class MirrorAdmin(ProvenanceAdminMixin, admin.ModelAdmin):
     """The base of every mirrored model's admin."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.JSONField) and db_field.null:
+            kwargs.setdefault("form_class", BlankNullJSONField)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 class UpstreamLockedForm(forms.ModelForm):

@@ -184,10 +184,12 @@ class MirrorFilterSet(django_filters.FilterSet):
     source_id = django_filters.CharFilter(help_text="The record's identifier on its source.")
     django = LookupPairsFilter(help_text=DJANGO_HELP)
 
-    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None,
+                 every_filter=False):
         # django-filter deep-copies every declared filter and validates a form of all of them on
         # each request (~2 ms for /sessions' 35 filters); only the parameters given can filter.
-        if data is not None and prefix is None:
+        # `every_filter` keeps them all, for the browsable API's form of filters.
+        if data is not None and prefix is None and not every_filter:
             self.base_filters = {name: filter_ for name, filter_ in self.base_filters.items()
                                  if name in data}
         super().__init__(data, queryset, request=request, prefix=prefix)
