@@ -38,6 +38,16 @@ def fix_for(status: int | None, connection: str = "NAME") -> str:
     return FIXES.get(status, "see the platform's message above").format(connection=connection)
 
 
+class FileTooLarge(Exception):
+    """A download went past the size the import accepts; it was stopped there."""
+
+    def __init__(self, *, url: str, limit: int):
+        self.url, self.limit = url, limit
+        super().__init__(f"{url}: larger than {limit:,} bytes, the most this import downloads "
+                         "for one file (raise the connection's `max_file_bytes` setting, or "
+                         "MIRROR_IMPORT_MAX_FILE, to take it)")
+
+
 class BadSourceData(Exception):
     """An upstream file or record could not be read: named with its file and line."""
 

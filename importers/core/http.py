@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from importers.core.errors import SAID_LIMIT, SourceError, fix_for
+from importers.core.errors import SAID_LIMIT, FileTooLarge, SourceError, fix_for
 from importers.core.scrub import Scrubber, header_secrets, url_secrets
 
 logger = logging.getLogger(__name__)
@@ -97,6 +97,9 @@ class SourceClient:
         self.min_interval = 1.0 / requests_per_second if requests_per_second else 0.0
         self.session = session or requests.Session()
         self.session.headers.update(headers)
+        # For URLs the platform signed (a file's download link on a storage host): they carry
+        # their own authority and must not receive the connection's credential.
+        self.bare_session = requests.Session()
         self.scrub = Scrubber(header_secrets(headers))
         self._sleep = sleep
         self._last_request = 0.0
@@ -122,12 +125,14 @@ class SourceClient:
                            status=status, said=scrub.clip(" ".join(said.split()), SAID_LIMIT),
                            fix=fix or fix_for(status, self.connection_name))
 
-    def _request(self, url: str, *, stream: bool, params=None):
+    def _request(self, url: str, *, stream: bool, params=None, method: str = "GET",
+                 json=None, bare: bool = False):
+        session = self.bare_session if bare else self.session
         for attempt in range(self.retries + 1):
             self._pace()
             try:
-                response = self.session.get(url, params=params, timeout=self.timeout,
-                                            stream=stream)
+                response = session.request(method, url, params=params, json=json,
+                                           timeout=self.timeout, stream=stream)
             except (requests.ConnectionError, requests.Timeout) as error:
                 if attempt == self.retries:
                     raise self._fail(url, error=error) from None
@@ -156,7 +161,15 @@ class SourceClient:
         raise AssertionError("unreachable")
 
     def get_json(self, url: str, params=None):
-        response = self._request(url, stream=False, params=params)
+        return self._json(url, self._request(url, stream=False, params=params))
+
+    def post_json(self, url: str, json=None, params=None):
+        """POST (a JSON body, or none) and read the JSON answer, with GET's retry rules: for
+        requests that change nothing upstream, such as minting a download link."""
+        return self._json(url, self._request(url, stream=False, params=params, method="POST",
+                                             json=json))
+
+    def _json(self, url: str, response):
         try:
             return response.json()
         except ValueError:
@@ -164,9 +177,10 @@ class SourceClient:
                              "JSON; check the base URL and endpoint paths") from None
 
     @contextmanager
-    def stream(self, url: str, params=None) -> Iterator[Iterator[bytes]]:
-        """Yield the body in chunks; a connection cut mid-body is a SourceError."""
-        response = self._request(url, stream=True, params=params)
+    def stream(self, url: str, params=None, *, bare: bool = False) -> Iterator[Iterator[bytes]]:
+        """Yield the body in chunks; a connection cut mid-body is a SourceError. `bare`: without
+        the connection's headers (a signed URL)."""
+        response = self._request(url, stream=True, params=params, bare=bare)
         try:
             yield self._chunks(url, response)
         finally:
@@ -178,21 +192,25 @@ class SourceClient:
         except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as error:
             raise self._fail(url, error=error) from None
 
-    def download(self, url: str, target, params=None) -> int:
+    def download(self, url: str, target, params=None, *, bare: bool = False,
+                 max_bytes: int | None = None) -> int:
         """Stream a body into a seekable binary file; returns the bytes written.
 
         A transfer cut short (fewer bytes than Content-Length, a dropped connection) starts over,
-        with the same retries and backoff as a failed request.
+        with the same retries and backoff as a failed request. A body past `max_bytes` stops
+        at once with FileTooLarge (nothing more is read). `bare`: see `stream`.
         """
         for attempt in range(self.retries + 1):
             target.seek(0)
             target.truncate()
             written = 0
             try:
-                with self.stream(url, params=params) as chunks:
+                with self.stream(url, params=params, bare=bare) as chunks:
                     for chunk in chunks:
-                        target.write(chunk)
                         written += len(chunk)
+                        if max_bytes is not None and written > max_bytes:
+                            raise FileTooLarge(url=self.scrub(_safe(url)), limit=max_bytes)
+                        target.write(chunk)
                 return written
             except SourceError as error:
                 if error.status is not None or attempt == self.retries:

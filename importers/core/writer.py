@@ -21,6 +21,7 @@ from importers.core.errors import BadSourceData
 from importers.core.records import (
     NAME_CONFIGURED,
     DatasetFile,
+    FetchedFile,
     ProjectRecord,
     SessionRecord,
     SubjectRecord,
@@ -31,7 +32,7 @@ from mirror.actions.numbers import NoFreeNumber, session_number_allocate
 from mirror.core.provenance import deterministic_uuid
 from mirror.data.models import DataFormat, Dataset, DatasetType, FileRecord
 from mirror.data.paths import UnsafePath, safe_component
-from mirror.data.services import file_store_atomically, session_relative_path
+from mirror.data.services import StagedFile, file_store_atomically, session_relative_path
 from mirror.subjects.models import Project, Subject
 
 _NOT_LOOKED_UP = object()
@@ -156,9 +157,12 @@ class Writer:
         return self._vocabulary[model, name]
 
     def dataset_file(self, item: DatasetFile, *, session: Session) -> Dataset:
-        """Store one file: unchanged bytes write nothing; changed bytes replace the file."""
+        """Store one file: unchanged bytes write nothing; changed bytes replace the file.
+
+        A `FetchedFile` whose fingerprint matches the stored one is not fetched at all; any
+        other is fetched once, into a hidden file beside its target, and renamed into place
+        only if its bytes changed."""
         source_id = f"{session.source_id}/{item.collection}/{item.name}"
-        md5, size = _digest(item.chunks())
         repository = self.connection.repository
         copy_key = deterministic_uuid(self.source, "filerecord", source_id)
         try:
@@ -168,29 +172,23 @@ class Writer:
             raise BadSourceData(item.name, str(error)) from None
         self._check_path_free(repository, relative_path, copy_key)
         current = self._find(Dataset, source_id)
-        stale = current is None or current.hash != md5 or current.file_size != size \
-            or not on_disk.is_file() or on_disk.stat().st_size != size
-        if stale and current is not None and \
-                Dataset.protected_rows(Dataset.objects.filter(pk=current.pk)).exists():
-            raise BadSourceData(item.name, f"dataset {current.pk} carries a protected tag: its "
-                                "file is kept as it is; a staff user must unprotect it for "
-                                "the import to update it")
-        if stale and not self.dry_run:
-            try:
-                stored = file_store_atomically(repository=repository,
-                                               relative_path=relative_path, content=item.chunks())
-            except UnsafePath as error:  # e.g. the connection's repository is not local
-                raise BadSourceData(item.name, str(error)) from None
-            if (stored.md5, stored.size) != (md5, size):
-                raise BadSourceData(item.name, "changed while it was being stored")
-        if stale:  # a dry run counts what it would write
-            self.counts.wrote_file(size)
+        json = (current.json or {}) if current else {}
+        try:
+            if isinstance(item.content, FetchedFile):
+                md5, size = self._store_fetched(item, current, relative_path, on_disk)
+                json = {**json, self.source: {"fingerprint": item.content.fingerprint}}
+            else:
+                md5, size = self._store_chunks(item, current, relative_path, on_disk)
+        except UnsafePath as error:  # e.g. the connection's repository is not local
+            raise BadSourceData(item.name, str(error)) from None
         fields = {"session_id": session.pk, "collection": item.collection, "name": item.name,
                   "hash": md5, "file_size": size,
                   "dataset_type_id": self._vocab(DatasetType, item.dataset_type).pk,
                   "data_format_id": self._vocab(
                       DataFormat, item.data_format,
                       file_extension=f".{item.name.rsplit('.', 1)[-1]}").pk}
+        if json:
+            fields["json"] = json
         dataset, _ = self._upsert(Dataset, source_id, fields, record=current,
                                   on_create={"created_datetime": self.now})
         copy, created = FileRecord.objects.get_or_create(
@@ -202,6 +200,56 @@ class Writer:
             copy.relative_path, copy.exists, copy.imported_at = relative_path, True, self.now
             copy.save(update_fields=["relative_path", "exists", "imported_at"])
         return dataset
+
+    @staticmethod
+    def _is_stale(current, md5: str, size: int, on_disk) -> bool:
+        return current is None or current.hash != md5 or current.file_size != size \
+            or not on_disk.is_file() or on_disk.stat().st_size != size
+
+    @staticmethod
+    def _refuse_if_protected(current, name: str) -> None:
+        if current is not None and \
+                Dataset.protected_rows(Dataset.objects.filter(pk=current.pk)).exists():
+            raise BadSourceData(name, f"dataset {current.pk} carries a protected tag: its "
+                                "file is kept as it is; a staff user must unprotect it for "
+                                "the import to update it")
+
+    def _store_chunks(self, item: DatasetFile, current, relative_path: str, on_disk):
+        """Bytes that can be read twice: hashed first, written only if they changed."""
+        md5, size = _digest(item.chunks())
+        stale = self._is_stale(current, md5, size, on_disk)
+        if stale:
+            self._refuse_if_protected(current, item.name)
+        if stale and not self.dry_run:
+            stored = file_store_atomically(repository=self.connection.repository,
+                                           relative_path=relative_path, content=item.chunks())
+            if (stored.md5, stored.size) != (md5, size):
+                raise BadSourceData(item.name, "changed while it was being stored")
+        if stale:  # a dry run counts what it would write
+            self.counts.wrote_file(size)
+        return md5, size
+
+    def _store_fetched(self, item: DatasetFile, current, relative_path: str, on_disk):
+        """A download: skipped when its fingerprint is the stored one and the file is in place;
+        else fetched once beside its target and renamed into place if its bytes changed."""
+        fetched: FetchedFile = item.content
+        stored_print = ((current.json or {}).get(self.source) or {}).get("fingerprint") \
+            if current else None
+        if stored_print == fetched.fingerprint and \
+                not self._is_stale(current, current.hash, current.file_size, on_disk):
+            return current.hash, current.file_size
+        if self.dry_run:  # what it would fetch, without fetching it
+            self.counts.wrote_file(fetched.size or 0)
+            return (current.hash, current.file_size) if current else ("", fetched.size or 0)
+        with StagedFile(repository=self.connection.repository,
+                        relative_path=relative_path) as staged:
+            fetched.fetch(staged.handle)
+            written = staged.digest()
+            if self._is_stale(current, written.md5, written.size, on_disk):
+                self._refuse_if_protected(current, item.name)
+                staged.commit()
+                self.counts.wrote_file(written.size)
+        return written.md5, written.size
 
     @staticmethod
     def _check_path_free(repository, relative_path: str, copy_key) -> None:

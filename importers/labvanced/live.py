@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from importers.core import clean
 from importers.core.counts import Counts
-from importers.core.records import DatasetFile, SubjectRecord
+from importers.core.records import DatasetFile, FetchedFile, SubjectRecord
 from importers.core.writer import Writer
 from importers.labvanced import payload as body
 from importers.labvanced import quotas
@@ -237,9 +237,14 @@ class LiveSession:
                            "one session keeps (MIRROR_WEBHOOK_MAX_FILES)")
         quotas.charge(self.connection, stored=upload.size)
         attribute, extension = media_name(name)
-        self.writer.dataset_file(DatasetFile(  # streamed from Django's upload, never whole
+        # Read once, straight into the repository (never whole in memory); each upload is new
+        # upstream, so its fingerprint never matches a stored one, and equal bytes stay put.
+        fetched = FetchedFile(lambda handle: _copy(upload, handle),
+                              fingerprint=f"webhook upload {timezone.now().isoformat()}",
+                              size=upload.size)
+        self.writer.dataset_file(DatasetFile(
             RAW, f"_labvanced_media.{attribute}.{extension}", "media.upload", extension,
-            lambda: _chunks(upload)), session=session)
+            fetched), session=session)
         LiveRecording.objects.filter(pk=self.recording.pk).update(
             files=self.recording.files + 1, last_seen_at=timezone.now())
 
@@ -253,9 +258,13 @@ def media_name(name: str) -> tuple[str, str]:
     return safe_component(attribute), extension.lower() or "bin"
 
 
-def _chunks(upload):
+def _copy(upload, handle) -> int:
     upload.seek(0)
-    yield from upload.chunks()
+    written = 0
+    for chunk in upload.chunks():
+        handle.write(chunk)
+        written += len(chunk)
+    return written
 
 
 def _cell(value):

@@ -33,32 +33,71 @@ def session_relative_path(session, collection: str, name: str) -> str:
     return "/".join(parts)
 
 
+class StagedFile:
+    """A file being written beside its target in a local repository, hidden (`.partial-…`)
+    until `commit()` renames it into place; closed without a commit, it is removed. The
+    target is checked to resolve inside the repository before anything is created."""
+
+    def __init__(self, *, repository: DataRepository, relative_path: str):
+        if not repository.is_local:
+            raise UnsafePath(f"repository {repository.name!r} is remote: files are written only "
+                             "to local repositories")
+        self.target = repository.file(relative_path)
+        self.target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=self.target.parent, prefix=".partial-")
+        self.path = Path(temporary)
+        self.handle = os.fdopen(handle, "w+b")
+        self.committed = False
+
+    def __enter__(self) -> "StagedFile":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.handle.close()
+        if not self.committed:
+            self.path.unlink(missing_ok=True)
+
+    def write_all(self, chunks: Iterable[bytes]) -> StoredFile:
+        """Write `chunks` (hashed on the way)."""
+        digest, size = hashlib.md5(), 0
+        for chunk in chunks:
+            self.handle.write(chunk)
+            digest.update(chunk)
+            size += len(chunk)
+        return StoredFile(self.target, digest.hexdigest(), size)
+
+    def digest(self) -> StoredFile:
+        """md5 and size of what was written, read back from disk in chunks (for a writer that
+        may have started over, so could not hash on the way)."""
+        self.handle.flush()
+        digest, size = hashlib.md5(), 0
+        with self.path.open("rb") as written:
+            while block := written.read(CHUNK):
+                digest.update(block)
+                size += len(block)
+        return StoredFile(self.target, digest.hexdigest(), size)
+
+    def commit(self) -> None:
+        self.handle.flush()
+        os.fsync(self.handle.fileno())
+        self.handle.close()
+        os.replace(self.path, self.target)
+        self.committed = True
+
+
+CHUNK = 1024 * 1024
+
+
 def file_store_atomically(*, repository: DataRepository, relative_path: str,
                           content: bytes | Iterable[bytes]) -> StoredFile:
     """Write `content` (bytes, or an iterable of byte chunks, hashed on the way) under a local
     repository: a temporary file in the same folder, then a rename, so a reader or a crash never
-    sees half a file. The target is checked to resolve inside the repository first."""
-    if not repository.is_local:
-        raise UnsafePath(f"repository {repository.name!r} is remote: files are written only to "
-                         "local repositories")
-    target = repository.file(relative_path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    chunks = [content] if isinstance(content, (bytes, bytearray)) else content
-    digest, size = hashlib.md5(), 0
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".partial-")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            for chunk in chunks:
-                stream.write(chunk)
-                digest.update(chunk)
-                size += len(chunk)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return StoredFile(target, digest.hexdigest(), size)
+    sees half a file."""
+    with StagedFile(repository=repository, relative_path=relative_path) as staged:
+        stored = staged.write_all([content] if isinstance(content, (bytes, bytearray))
+                                  else content)
+        staged.commit()
+    return stored
 
 
 @transaction.atomic
