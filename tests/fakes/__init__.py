@@ -4,10 +4,14 @@ Labvanced: `FakeLabvanced` (REST fake, `labvanced.py`), `BrowserReplay` (plays t
 browser against our webhook receiver, `labvanced_browser.py`), `build_gui_export` (hand-downloaded
 export zips) and `generate_study` (large synthetic study for benchmarks). Names resolve lazily so
 `python -m tests.fakes.labvanced` does not import its own module twice.
+
+Labstep: `FakeLabstep` (the generic-entity API the official SDK talks to, `labstep.py`).
+Shared plumbing: `loopback.py` (server, handler, control endpoint), `faults.py` (switches, log).
 """
 from importlib import import_module
 
 _EXPORTS = {
+    "FakeLabstep": "tests.fakes.labstep",
     "FakeLabvanced": "tests.fakes.labvanced",
     "BrowserReplay": "tests.fakes.labvanced_browser",
     "ReplayReport": "tests.fakes.labvanced_browser",

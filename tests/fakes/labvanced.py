@@ -14,15 +14,12 @@ fake is steered with `POST /_fake/control {"op": "fail_next", "args": {"status":
 log read with `GET /_fake/requests`.
 """
 import argparse
-import json
-import threading
-from dataclasses import asdict
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 
-from tests.fakes.labvanced_faults import Faults, RecordedRequest, RequestLog
-from tests.fakes.labvanced_http import Handler, Response, error_response, json_response
+from tests.fakes.labvanced_faults import LabvancedFaults, RecordedRequest, RequestLog
+from tests.fakes.labvanced_http import Handler, answer
 from tests.fakes.labvanced_store import DEFAULT_FIXTURES, StudyStore
+from tests.fakes.loopback import LoopbackFake, Response
 
 SESSIONS_PATH = "/api/{exp_id}/sessions"
 DOWNLOAD_PATH = "/api/{exp_id}/download/{rec_session_id}"
@@ -30,8 +27,15 @@ CONTROL_OPS = ("fail_next", "slow_next", "set_delay", "truncate_zip", "malform_c
                "delete_session", "restore_session", "change_session", "reset_faults")
 
 
-class FakeLabvanced:
-    """The fake server: construct, `start()` (or `with`), point the importer at `base_url`."""
+class FakeLabvanced(LoopbackFake):
+    """The fake server: construct, `start()` (or `with`), point the importer at `base_url`.
+
+    Lifecycle, the request log, `fail_next`/`slow_next`/`delay` and the control endpoint come
+    from `tests.fakes.loopback.LoopbackFake`."""
+
+    name = "fake-labvanced"
+    handler = Handler
+    control_ops = CONTROL_OPS
 
     def __init__(self, *, token: str | None = "test-token", fixtures: Path | str = DEFAULT_FIXTURES,
                  host: str = "127.0.0.1", port: int = 0, auth_header: str = "Authorization",
@@ -39,15 +43,12 @@ class FakeLabvanced:
                  download_path: str = DOWNLOAD_PATH, page_size: int | None = None,
                  delay: float = 0.0, fail=(), truncated=(), malformed=(), deleted=(), changed=(),
                  control_prefix: str = "/_fake/"):
+        super().__init__(host=host, port=port, control_prefix=control_prefix,
+                         faults=LabvancedFaults(delay=delay), log=RequestLog({auth_header}))
         self.token, self.auth_header, self.auth_scheme = token, auth_header, auth_scheme
         self.sessions_path, self.download_path = sessions_path, download_path
-        self.page_size, self.control_prefix = page_size, control_prefix
-        self.host, self.port = host, port
+        self.page_size = page_size
         self.store = StudyStore(fixtures)
-        self.faults = Faults(delay=delay)
-        self.log = RequestLog({auth_header})
-        self._stopping = threading.Event()
-        self._server: ThreadingHTTPServer | None = None
         for spec in fail:
             self.fail_next(*spec)
         for rec_id in truncated:
@@ -59,28 +60,16 @@ class FakeLabvanced:
         for rec_id in changed:
             self.change_session(rec_id)
 
+    def answer(self, method: str, target: str, headers, body: bytes | None
+               ) -> tuple[RecordedRequest, Response]:
+        return answer(self, method, target, headers, body)
+
     # Fault switches (all usable while the server runs).
     def fail_next(self, status: int, count: int = 1, retry_after: int | None = None, *,
                   match: str | None = None, html: bool = False, echo: str | None = None) -> None:
         """Next `count` requests (paths containing `match`) answer `status`; 429 has Retry-After;
-        `echo` puts the credential received into the error text (labvanced_faults.ForcedError)."""
-        self.faults.fail_next(status, count, retry_after=retry_after, match=match, html=html,
-                              echo=echo)
-
-    def slow_next(self, seconds: float, count: int = 1, *, match: str | None = None) -> None:
-        self.faults.slow_next(seconds, count, match=match)
-
-    @property
-    def delay(self) -> float:
-        """Seconds every answer waits before its status line."""
-        return self.faults.delay
-
-    @delay.setter
-    def delay(self, seconds: float) -> None:
-        self.faults.delay = seconds
-
-    def set_delay(self, seconds: float) -> None:
-        self.delay = seconds
+        `echo` puts the credential received into the error text (faults.ForcedError)."""
+        super().fail_next(status, count, retry_after, match=match, html=html, echo=echo)
 
     def truncate_zip(self, rec_session_id: int, mode: str = "body") -> None:
         self.faults.truncate(rec_session_id, mode)
@@ -105,24 +94,10 @@ class FakeLabvanced:
         self.store.malformed.clear()
         self.store.changes.clear()
 
-    # Request log.
-    @property
-    def requests(self) -> list[RecordedRequest]:
-        return self.log.all()
-
     def downloads(self) -> list[RecordedRequest]:
-        return [r for r in self.log.all() if r.kind == "download"]
+        return self.requests_of("download")
 
-    def clear_requests(self) -> None:
-        self.log.clear()
-
-    # URLs and lifecycle.
-    @property
-    def base_url(self) -> str:
-        return f"http://{self.host}:{self.port}"
-
-    url = base_url
-
+    # URLs.
     def sessions_url(self, exp_id: int) -> str:
         return self.base_url + self.sessions_path.format(exp_id=exp_id)
 
@@ -134,48 +109,6 @@ class FakeLabvanced:
         """The header a correct client sends (the importer should build its own from config)."""
         value = token if token is not None else self.token or ""
         return {self.auth_header: f"{self.auth_scheme} {value}" if self.auth_scheme else value}
-
-    def start(self) -> "FakeLabvanced":
-        self._stopping.clear()
-        self._server = ThreadingHTTPServer((self.host, self.port), Handler)
-        self._server.daemon_threads = True
-        self._server.fake = self
-        self.port = self._server.server_address[1]
-        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                         name=f"fake-labvanced-{self.port}", daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        self._stopping.set()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> "FakeLabvanced":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
-    def wait(self, seconds: float) -> None:
-        """Sleep for a slow answer, cut short when the fake stops so tests never hang on exit."""
-        if seconds > 0:
-            self._stopping.wait(seconds)
-
-    def control(self, method: str, target: str, body: bytes) -> Response:
-        """The runtime steering endpoint for a fake running in another process."""
-        if method == "GET" and target.startswith(self.control_prefix + "requests"):
-            return json_response(200, [asdict(r) for r in self.log.all()])
-        try:
-            command = json.loads(body or b"{}")
-            op = command["op"]
-            if op not in CONTROL_OPS:
-                return error_response(400, f"op must be one of {', '.join(CONTROL_OPS)}")
-            result = getattr(self, op)(**command.get("args", {}))
-        except (ValueError, KeyError, TypeError) as exc:
-            return error_response(400, f"bad control command: {exc}")
-        return json_response(200, {"ok": True, "result": result})
 
 
 def _parse_args(argv=None) -> argparse.Namespace:
@@ -206,11 +139,8 @@ def main(argv=None) -> None:
         page_size=args.page_size, delay=args.delay, fail=fail, truncated=args.truncate,
         malformed=args.malform, deleted=args.delete, changed=args.change,
     ).start()
-    print(f"fake Labvanced at {fake.base_url} experiments={fake.store.experiments()}", flush=True)
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        fake.stop()
+    fake.serve_until_interrupted(
+        f"fake Labvanced at {fake.base_url} experiments={fake.store.experiments()}")
 
 
 if __name__ == "__main__":

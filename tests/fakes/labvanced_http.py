@@ -5,25 +5,13 @@ forced or not, has one shape: `{"error": "<what went wrong>", "status": <code>}`
 is unknown, reference E); `html=True` faults answer an HTML page instead, as a proxy in front would.
 """
 import hmac
-import json
 import re
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
 from tests.fakes.labvanced_faults import ForcedError, RecordedRequest
+from tests.fakes.loopback import FakeHandler, Response, error_response, json_response
 
 HTML_ERROR = "<html><head><title>{0}</title></head><body><h1>{0}</h1></body></html>"
-
-
-@dataclass
-class Response:
-    """One answer; `declared_length` differs from len(body) only for a connection cut mid-body."""
-
-    status: int
-    body: bytes = b""
-    headers: dict[str, str] = field(default_factory=dict)
-    declared_length: int | None = None
 
 
 def path_pattern(template: str) -> re.Pattern:
@@ -31,15 +19,6 @@ def path_pattern(template: str) -> re.Pattern:
     parts = re.split(r"\{(\w+)\}", template)
     regex = "".join(re.escape(p) if i % 2 == 0 else rf"(?P<{p}>\d+)" for i, p in enumerate(parts))
     return re.compile(f"^{regex}$")
-
-
-def json_response(status: int, payload, **headers: str) -> Response:
-    body = json.dumps(payload).encode("utf-8")
-    return Response(status, body, {"Content-Type": "application/json; charset=utf-8", **headers})
-
-
-def error_response(status: int, message: str, **headers: str) -> Response:
-    return json_response(status, {"error": message, "status": status}, **headers)
 
 
 def echoed(error: ForcedError, sent: str) -> str:
@@ -88,7 +67,8 @@ def route(fake, path: str) -> tuple[str, dict[str, int]]:
     return "unknown", {}
 
 
-def answer(fake, method: str, target: str, headers) -> tuple[RecordedRequest, Response]:
+def answer(fake, method: str, target: str, headers, body: bytes | None = None
+           ) -> tuple[RecordedRequest, Response]:
     """Log the request, then decide its answer: forced fault, auth, not found, or data."""
     url = urlsplit(target)
     query = parse_qs(url.query)
@@ -140,43 +120,12 @@ def _download(fake, exp_id: int, rec_id: int) -> Response:
     if mode == "body":
         return Response(200, data[: len(data) // 2], headers)
     if mode == "connection":
-        return Response(200, data[: len(data) // 2], headers, declared_length=len(data))
+        return Response(200, data[: len(data) // 2], headers, declared_length=len(data),
+                        close=True)
     return Response(200, data, headers)
 
 
-class Handler(BaseHTTPRequestHandler):
-    """Thin adapter from http.server to `answer`; HTTP/1.1 keep-alive like a real server."""
+class Handler(FakeHandler):
+    """The shared handler (`tests.fakes.loopback`), named for the Server header."""
 
-    protocol_version = "HTTP/1.1"
     server_version = "FakeLabvanced/1.0"
-    timeout = 30
-    disable_nagle_algorithm = True  # headers and body go out as two writes; avoid a 40 ms stall
-
-    def log_message(self, *args) -> None:
-        """Quiet: the fake keeps its own request log."""
-
-    def handle_any(self) -> None:
-        fake = self.server.fake
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        if self.path.startswith(fake.control_prefix):
-            return self._send(fake.control(self.command, self.path, body))
-        record, response = answer(fake, self.command, self.path, self.headers)
-        record.status = response.status
-        fake.wait(fake.faults.take_delay(record.path))
-        return self._send(response)
-
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = handle_any
-
-    def _send(self, response: Response) -> None:
-        self.send_response(response.status)
-        for name, value in response.headers.items():
-            self.send_header(name, value)
-        cut = response.declared_length is not None
-        self.send_header("Content-Length", str(response.declared_length or len(response.body)))
-        if cut:
-            self.send_header("Connection", "close")
-            self.close_connection = True
-        self.end_headers()
-        self.wfile.write(response.body)
-        self.wfile.flush()
