@@ -1,7 +1,8 @@
 """Which module imports which source: the one place a new source is plugged in."""
+from importers.labstep import importer as labstep
 from importers.labvanced import importer as labvanced
 
-RUNNERS = {"labvanced": labvanced.run}
+RUNNERS = {"labvanced": labvanced.run, "labstep": labstep.run}
 
 
 def runner_for(source: str):

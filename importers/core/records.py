@@ -30,6 +30,18 @@ class SubjectRecord:
 
 
 @dataclass(frozen=True)
+class UserRecord:
+    """A person upstream (an author): mirrored as a user who cannot log in until an admin
+    gives them a password."""
+
+    source_id: str
+    username: str
+    first_name: str = ""
+    last_name: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True)
 class FetchedFile:
     """A file the writer fetches once, straight into its repository (a download).
 
@@ -91,3 +103,6 @@ class SessionRecord:
     type: str = "Experiment"
     upstream: dict = field(default_factory=dict)
     files: tuple[DatasetFile, ...] = ()
+    also_projects: tuple[ProjectRecord, ...] = ()  # beyond `project` (e.g. several folders)
+    name: str = ""  # upstream's name for it, when it has one (else the session's is left alone)
+    users: tuple[UserRecord, ...] = ()

@@ -13,6 +13,7 @@ text is cleaned first (importers.core.clean): no NUL, no value longer than its c
 import datetime
 import hashlib
 
+from django.contrib.auth.hashers import make_password
 from django.db.models import Q
 
 from importers.core import clean
@@ -25,6 +26,7 @@ from importers.core.records import (
     ProjectRecord,
     SessionRecord,
     SubjectRecord,
+    UserRecord,
 )
 from importers.models import LiveRecording
 from mirror.actions.models import Session
@@ -33,6 +35,7 @@ from mirror.core.provenance import deterministic_uuid
 from mirror.data.models import DataFormat, Dataset, DatasetType, FileRecord
 from mirror.data.paths import UnsafePath, safe_component
 from mirror.data.services import StagedFile, file_store_atomically, session_relative_path
+from mirror.people.models import User
 from mirror.subjects.models import Project, Subject
 
 _NOT_LOOKED_UP = object()
@@ -126,7 +129,28 @@ class Writer:
         except NoFreeNumber as error:
             raise BadSourceData(subject.nickname, str(error)) from None
 
-    def session(self, item: SessionRecord, *, subject: Subject, project: Project) -> Session:
+    def user(self, item: UserRecord) -> User:
+        """The user; created with no usable password (they cannot log in until an admin sets
+        one) and a username of their own: upstream's, or with a suffix if a user has it."""
+        key = deterministic_uuid(self.source, "user", item.source_id)
+        username = clean.field_text(User, "username", item.username) or f"user-{key.hex[:8]}"
+        if User.objects.filter(username=username).exclude(pk=key).exists():
+            suffix = f"-{self.source}-{hashlib.sha1(item.source_id.encode()).hexdigest()[:6]}"
+            username = username[:150 - len(suffix)] + suffix
+        fields = {"first_name": clean.field_text(User, "first_name", item.first_name),
+                  "last_name": clean.field_text(User, "last_name", item.last_name),
+                  "email": clean.field_text(User, "email", item.email)}
+        record, outcome = self._upsert(User, item.source_id, fields, on_create={
+            "username": username, "password": make_password(None)})
+        if outcome is Outcome.CREATED and self.connection.lab_id:
+            record.labs.add(self.connection.lab_id)
+        return record
+
+    def session(self, item: SessionRecord, *, subject: Subject, project: Project,
+                also_projects: tuple[Project, ...] = (), users: tuple[User, ...] = ()) -> Session:
+        """The session. Its projects and users are added when it is created, and those
+        upstream adds later are added too; none is ever taken away (they are annotations
+        a lab may have changed here)."""
         key = deterministic_uuid(self.source, "session", item.source_id)
         # An import owns what it writes: the webhook may no longer change the session. Taking
         # its live recording first waits for a webhook call in progress, so the session read
@@ -144,10 +168,14 @@ class Writer:
                                                     item.task_protocol),
                   "type": clean.field_text(Session, "type", item.type),
                   "n_trials": item.n_trials, "json": json}
+        if item.name:
+            fields["name"] = clean.field_text(Session, "name", item.name)
         record, outcome = self._upsert(Session, item.source_id, fields, record=existing)
-        if outcome is Outcome.CREATED:
-            record.projects.add(project)
-            subject.projects.add(project)
+        if outcome is not Outcome.UNCHANGED:
+            record.projects.add(project, *also_projects)
+            subject.projects.add(project, *also_projects)
+            if users:
+                record.users.add(*users)
         return record
 
     def _vocab(self, model, name: str, **defaults):

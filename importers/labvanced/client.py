@@ -4,6 +4,7 @@ Paths and the auth header are not documented publicly (reference A.1, E), so eac
 the connection, defaulting to the values below.
 """
 from importers.core.http import SourceClient
+from importers.core.settings import connection_setting
 
 DEFAULTS = {
     "sessions_path": "/api/{exp_id}/sessions",
@@ -19,7 +20,7 @@ DEFAULTS = {
 
 
 def setting(connection, name: str):
-    return (connection.settings or {}).get(name, DEFAULTS[name])
+    return connection_setting(connection, name, DEFAULTS)
 
 
 def make_client(connection, **overrides) -> SourceClient:

@@ -4,11 +4,16 @@ import datetime
 import logging
 import tempfile
 
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from importers.core.counts import Outcome
+from importers.core.batches import (
+    SessionUnavailable,
+    already_mirrored,
+    count_unchanged,
+    import_one,
+    record_failure,
+)
 from importers.core.errors import BadSourceData, SourceError
 from importers.core.progress import Progress
 from importers.core.runs import import_run, rolled_back_if
@@ -19,14 +24,8 @@ from importers.labvanced.mapping import fingerprint, is_session_id, task_protoco
 from importers.labvanced.parse import parse_local_time
 from importers.models import LiveRecording
 from mirror.actions.models import Session
-from mirror.core.provenance import deterministic_uuid
-from mirror.data.paths import UnsafePath
 
 logger = logging.getLogger(__name__)
-
-
-class SessionUnavailable(Exception):
-    """One session's download failed for good (not the credential): skip it, go on."""
 
 
 def store(writer: Writer, record) -> Session:
@@ -40,39 +39,6 @@ def store(writer: Writer, record) -> Session:
     for item in record.files:
         writer.dataset_file(item, session=session)
     return session
-
-
-def _already_mirrored(connection, exp_id: str, listing: dict) -> tuple | None:
-    """(the session, its datasets) if it was imported from this very listing and its files are
-    in place; else None."""
-    session = Session.objects.filter(
-        pk=deterministic_uuid(connection.source, "session",
-                              f"{exp_id}/{listing['rec_session_id']}")).first()
-    upstream = ((session.json or {}) if session else {}).get(connection.source) or {}
-    if session is None or upstream.get("fingerprint") != fingerprint(listing, {}) \
-            or session.upstream_deleted_at is not None:
-        return None
-    datasets = list(session.data_dataset_session_related.prefetch_related(
-        "file_records__data_repository"))
-    for dataset in datasets:
-        copies = [c for c in dataset.file_records.all() if c.exists]
-        try:
-            path = copies[0].data_repository.file(copies[0].relative_path) if copies else None
-        except UnsafePath:
-            return None
-        if path is None or not path.is_file() or path.stat().st_size != dataset.file_size:
-            return None
-    return session, datasets
-
-
-def _count_unchanged(counts, session, datasets) -> None:
-    """A session skipped as unchanged counts as the writer would have counted it."""
-    counts.add(Outcome.UNCHANGED, "sessions", key=session.pk)
-    counts.add(Outcome.UNCHANGED, "subjects", key=session.subject_id)
-    for project_id in session.projects.values_list("pk", flat=True):
-        counts.add(Outcome.UNCHANGED, "projects", key=project_id)
-    for dataset in datasets:
-        counts.add(Outcome.UNCHANGED, "datasets", key=dataset.pk)
 
 
 def _listed_sessions(context, listing) -> list[tuple[dict, datetime.datetime | None]]:
@@ -93,25 +59,10 @@ def _listed_sessions(context, listing) -> list[tuple[dict, datetime.datetime | N
             except ValueError as error:
                 problem = str(error)
         if problem:
-            context.counts.add(Outcome.FAILED, "sessions")
-            context.run.error = (context.run.error + "\n" if context.run.error else "") + \
-                f"listing entry {position + 1}: {problem} (skipped)"
+            record_failure(context, f"listing entry {position + 1}", f"{problem} (skipped)")
             continue
         usable.append((item, start))
     return usable
-
-
-def _import_one(context, writer, *, label: str, load) -> None:
-    """One session in one transaction: all of it lands, or none of it (and it is counted)."""
-    try:
-        with transaction.atomic():
-            store(writer, load())
-    except (BadSourceData, SessionUnavailable) as error:
-        context.counts.add(Outcome.FAILED, "sessions")
-        context.run.error = (context.run.error + "\n" if context.run.error else "") + \
-            f"{label}: {error} (skipped; the rest of the import went on)"
-        logger.error("[%s] %s: %s", writer.connection.name, label, error)
-    context.beat()
 
 
 def _pull(context, writer, connection, *, since, dry_run, stream) -> None:
@@ -128,9 +79,10 @@ def _pull(context, writer, connection, *, since, dry_run, stream) -> None:
         context.counts.note(f"--since {since:%Y-%m-%d %H:%M} matched no session{newest}")
     progress = Progress(total=len(chosen), label=f"{connection.name} sessions", stream=stream)
     for item in chosen:
-        unchanged = _already_mirrored(connection, exp_id, item)
+        unchanged = already_mirrored(connection, f"{exp_id}/{item['rec_session_id']}",
+                                     fingerprint(item, {}))
         if unchanged is not None:
-            _count_unchanged(context.counts, *unchanged)
+            count_unchanged(context.counts, *unchanged)
             progress.step(str(item["rec_session_id"]))
             continue
 
@@ -147,7 +99,8 @@ def _pull(context, writer, connection, *, since, dry_run, stream) -> None:
             files = next(iter(folders.values()), {})
             return to_records(exp_id=exp_id, files=files, listing=item)
 
-        _import_one(context, writer, label=f"session {item['rec_session_id']}", load=load)
+        import_one(context, writer, label=f"session {item['rec_session_id']}", load=load,
+                   store=store)
         progress.step(str(item["rec_session_id"]))
     if since is None and not dry_run:
         # Only what a listing or an export brought can go missing from one: a session only the
@@ -165,8 +118,9 @@ def _from_file(context, writer, connection, *, path, stream) -> None:
         progress = Progress(total=len(sessions), label=f"{connection.name} export",
                             stream=stream)
         for folder, files in sessions:
-            _import_one(context, writer, label=folder, load=lambda files=files: to_records(
-                exp_id=str(connection.target), files=files(), study_name=study_name))
+            import_one(context, writer, label=folder, store=store,
+                       load=lambda files=files: to_records(
+                           exp_id=str(connection.target), files=files(), study_name=study_name))
             progress.step(folder)
 
 
