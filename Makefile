@@ -13,7 +13,7 @@ help:
 	@echo "make test     install and run the test suite (DATABASE_URL=postgres://... for PostgreSQL)"
 	@echo "make lint     ruff"
 	@echo "make openapi  regenerate openapi/openapi.yaml"
-	@echo "make bench    read-API benchmark (bench/RESULTS.md); make bench-import: the import one"
+	@echo "make bench    read-API benchmark (bench/RESULTS.md); make bench-import: the importers'"
 	@echo "make clean    remove the test database and pytest's cache"
 
 $(BIN)/python:
@@ -59,6 +59,7 @@ bench: install-test
 
 bench-import: install-test
 	$(BIN)/python bench/labvanced_import.py --sessions 1000 --trials 200
+	$(BIN)/python bench/labstep_import.py --experiments 500 --attachments 2000
 
 openapi: install
 	$(BIN)/python manage.py spectacular --file openapi/openapi.yaml

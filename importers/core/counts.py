@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 # The order kinds are told in; a source may add others, which follow.
-KINDS = ("sessions", "subjects", "projects", "datasets")
+KINDS = ("sessions", "subjects", "projects", "users", "datasets")
 TOTALS = ("created", "updated", "unchanged", "deleted", "failed")
 WORDS = {"deleted": "marked deleted upstream"}
 

@@ -49,13 +49,25 @@ class Workspace:
                                 "connection's target to a workspace id")
         self.id = target
         self.info = active if str(active.get("id")) == target else \
-            api.get_one(client, connection, "group", target)
+            self._workspace(target, active)
         self.folders = list(api.entities(client, connection, "folder", group_id=target))
         self.folders_of: dict[str, list[dict]] = {}
         for folder in self.folders:
             for experiment in api.entities(client, connection, "experiment-workflow",
                                            group_id=target, folder_id=folder.get("id")):
                 self.folders_of.setdefault(str(experiment.get("id")), []).append(folder)
+
+    def _workspace(self, target: str, active: dict) -> dict:
+        try:
+            return api.get_one(self.client, self.connection, "group", target)
+        except SourceError as error:
+            if error.status != 404:
+                raise
+            raise BadSourceData(f"workspace {target}", (
+                "Labstep has no workspace with this id that the key's user can see: set the "
+                f"connection's target to one (`manage.py mirror_connection "
+                f"{self.connection.name} --target …`; the user's active workspace is "
+                f"{active.get('id')}, {active.get('name')!r})")) from None
 
     def experiments(self) -> list[dict]:
         return list(api.entities(self.client, self.connection, "experiment-workflow",
