@@ -85,6 +85,25 @@ def _no_answer(error: Exception) -> str:
     return f"could not connect ({type(error).__name__})"
 
 
+class CredentialSession(requests.Session):
+    """A requests session whose credential headers never follow a redirect to another host.
+
+    requests drops `Authorization` there itself, but not a header of another name (Labstep's
+    `apikey`): without this, a platform redirecting to a storage or tracking host would hand
+    it the key."""
+
+    def __init__(self, secret_headers=()):
+        super().__init__()
+        self.secret_headers = {name.lower() for name in secret_headers}
+
+    def rebuild_auth(self, prepared_request, response):
+        if self.should_strip_auth(response.request.url, prepared_request.url):
+            for name in list(prepared_request.headers):
+                if name.lower() in self.secret_headers:
+                    del prepared_request.headers[name]
+        super().rebuild_auth(prepared_request, response)
+
+
 class SourceClient:
     """GETs against one connection's platform, with the retry and pacing rules in one place."""
 
@@ -95,7 +114,8 @@ class SourceClient:
         self.timeout, self.retries, self.backoff = timeout, retries, backoff
         self.max_retry_after = max_retry_after
         self.min_interval = 1.0 / requests_per_second if requests_per_second else 0.0
-        self.session = session or requests.Session()
+        self.session = session or CredentialSession(
+            name for name in headers if name.lower() not in ("accept", "user-agent"))
         self.session.headers.update(headers)
         # For URLs the platform signed (a file's download link on a storage host): they carry
         # their own authority and must not receive the connection's credential.

@@ -82,3 +82,38 @@ def test_a_download_past_the_limit_stops_there(server):
         client().download(f"{server}/signed", target, bare=True, max_bytes=100_000)
     assert raised.value.limit == 100_000
     assert target.tell() <= 100_000
+
+
+class Redirector(BaseHTTPRequestHandler):
+    """Answers every GET with a redirect to the same path on another host (127.0.0.2)."""
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        Recorder.seen.append(("GET-redirector", self.path, dict(self.headers)))
+        self.send_response(302)
+        self.send_header("Location", f"http://127.0.0.2:{self.server.target_port}/signed")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+
+def test_a_redirect_to_another_host_does_not_carry_the_key(server):
+    port = int(server.rsplit(":", 1)[1])
+    other = ThreadingHTTPServer(("127.0.0.2", port), Recorder)  # same port, other address
+    redirector = ThreadingHTTPServer(("127.0.0.1", 0), Redirector)
+    redirector.target_port = port
+    threads = [threading.Thread(target=s.serve_forever, daemon=True) for s in (other, redirector)]
+    for thread in threads:
+        thread.start()
+    try:
+        target = io.BytesIO()
+        client().download(f"http://127.0.0.1:{redirector.server_port}/file", target)
+        assert target.getvalue() == BODY
+    finally:
+        for httpd in (other, redirector):
+            httpd.shutdown()
+            httpd.server_close()
+    first, second = [headers for method, _, headers in Recorder.seen if method.startswith("GET")]
+    assert first.get("apikey") == "very-secret-key"  # the platform itself gets it
+    assert "apikey" not in {name.lower() for name in second}
