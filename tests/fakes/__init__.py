@@ -6,11 +6,13 @@ export zips) and `generate_study` (large synthetic study for benchmarks). Names 
 `python -m tests.fakes.labvanced` does not import its own module twice.
 
 Labstep: `FakeLabstep` (the generic-entity API the official SDK talks to, `labstep.py`).
+HyperStudy: `FakeHyperStudy` (REST API v3 the official SDK talks to, `hyperstudy.py`).
 Shared plumbing: `loopback.py` (server, handler, control endpoint), `faults.py` (switches, log).
 """
 from importlib import import_module
 
 _EXPORTS = {
+    "FakeHyperStudy": "tests.fakes.hyperstudy",
     "FakeLabstep": "tests.fakes.labstep",
     "FakeLabvanced": "tests.fakes.labvanced",
     "BrowserReplay": "tests.fakes.labvanced_browser",

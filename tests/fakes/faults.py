@@ -144,3 +144,11 @@ class RequestLog:
     def clear(self) -> None:
         with self._lock:
             self._records.clear()
+
+
+def fail_spec(text: str) -> tuple:
+    """`STATUS[:COUNT[:RETRY_AFTER]][@PATH_TEXT]` -> (status, count, retry_after, match)."""
+    spec, _, match = text.partition("@")
+    numbers = [int(x) for x in spec.split(":")]
+    status, count, retry_after = numbers + [1, None][len(numbers) - 1:]
+    return status, count, retry_after, match or None

@@ -19,8 +19,9 @@ import argparse
 from collections.abc import Callable
 from datetime import datetime
 
-from tests.fakes.faults import Faults, RecordedRequest, RequestLog
-from tests.fakes.labstep_files import Content, SignedUrls
+from tests.fakes.content import Content
+from tests.fakes.faults import Faults, RecordedRequest, RequestLog, fail_spec
+from tests.fakes.labstep_files import SignedUrls
 from tests.fakes.labstep_http import Handler, answer
 from tests.fakes.labstep_paging import Cursors
 from tests.fakes.labstep_seed import (
@@ -221,14 +222,6 @@ def _file_match(prefix: str, file_id: int | None) -> str | None:
     return None if file_id is None else f"/{prefix}/{file_id}/"
 
 
-def _fail_spec(text: str) -> tuple:
-    """`STATUS[:COUNT[:RETRY_AFTER]][@PATH_TEXT]` -> (status, count, retry_after, match)."""
-    spec, _, match = text.partition("@")
-    numbers = [int(x) for x in spec.split(":")]
-    status, count, retry_after = numbers + [1, None][len(numbers) - 1:]
-    return status, count, retry_after, match or None
-
-
 def _parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Fake Labstep API server (loopback).")
     parser.add_argument("--host", default="127.0.0.1")
@@ -252,7 +245,7 @@ def main(argv=None) -> None:
     fake = FakeLabstep(api_key=args.api_key or None, host=args.host, port=args.port,
                        default_count=args.default_count, signed_url_ttl=args.signed_url_ttl,
                        upload_limit=args.upload_limit, delay=args.delay,
-                       fail=[_fail_spec(spec) for spec in args.fail])
+                       fail=[fail_spec(spec) for spec in args.fail])
     for switch, count in ((fake.expire_next_signed_url, args.expire_next_url),
                           (fake.cut_next_download, args.cut_next_download),
                           (fake.malform_next, args.malform_next)):

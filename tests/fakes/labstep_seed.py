@@ -11,7 +11,8 @@ import copy
 import csv
 import io
 
-from tests.fakes.labstep_files import Content, guess_mime
+from tests.fakes.content import Content
+from tests.fakes.labstep_files import guess_mime
 from tests.fakes.labstep_store import LabstepStore
 
 USER_ID, ACTIVE_GROUP, SECOND_GROUP = 2, 1801, 1802

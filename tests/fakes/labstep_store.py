@@ -11,7 +11,7 @@ import threading
 import uuid
 from datetime import datetime, timezone
 
-from tests.fakes.labstep_files import Content
+from tests.fakes.content import Content
 
 TS_FORMAT = "%Y-%m-%dT%H:%M:%S+00:00"
 ENTITIES = ("user", "group", "folder", "tag", "experiment-workflow", "experiment",

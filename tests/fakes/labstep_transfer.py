@@ -6,8 +6,9 @@ cloud file (`link_source` set) cannot be served: its download answers 400. Uploa
 size limit get nginx's 413 page; a body far above it is not even read (the fake answers and hangs
 up, as a proxy does, so a client may see a reset instead of the 413).
 """
+from tests.fakes.content import parse_range
 from tests.fakes.labstep_errors import labstep_error, nginx_error, s3_error
-from tests.fakes.labstep_files import parse_range, parse_upload
+from tests.fakes.labstep_files import parse_upload
 from tests.fakes.loopback import Response, json_response
 
 UPLOAD_SLACK = 64 * 1024  # multipart framing allowed on top of the file size limit
