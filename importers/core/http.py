@@ -109,7 +109,8 @@ class SourceClient:
 
     def __init__(self, *, connection_name: str, headers: dict[str, str], timeout: float = 30.0,
                  retries: int = 4, backoff: float = 0.5, max_retry_after: float = 120.0,
-                 requests_per_second: float | None = None, session=None, sleep=time.sleep):
+                 requests_per_second: float | None = None, session=None, sleep=time.sleep,
+                 budget=None):
         self.connection_name = connection_name
         self.timeout, self.retries, self.backoff = timeout, retries, backoff
         self.max_retry_after = max_retry_after
@@ -122,10 +123,13 @@ class SourceClient:
         self.bare_session = requests.Session()
         self.scrub = Scrubber(header_secrets(headers))
         self._sleep = sleep
+        self.budget = budget  # importers.core.pacing.RequestBudget: a platform's stated limits
         self._last_request = 0.0
         self._lock = threading.Lock()
 
-    def _pace(self) -> None:
+    def _pace(self, url: str) -> None:
+        if self.budget is not None:
+            self.budget.take(url)
         with self._lock:
             wait = self._last_request + self.min_interval - time.monotonic()
             if wait > 0:
@@ -149,7 +153,7 @@ class SourceClient:
                  json=None, bare: bool = False):
         session = self.bare_session if bare else self.session
         for attempt in range(self.retries + 1):
-            self._pace()
+            self._pace(url)
             try:
                 response = session.request(method, url, params=params, json=json,
                                            timeout=self.timeout, stream=stream)

@@ -106,3 +106,4 @@ class SessionRecord:
     also_projects: tuple[ProjectRecord, ...] = ()  # beyond `project` (e.g. several folders)
     name: str = ""  # upstream's name for it, when it has one (else the session's is left alone)
     users: tuple[UserRecord, ...] = ()
+    parent_source_id: str | None = None  # the source id of the session this one is part of

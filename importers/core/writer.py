@@ -170,6 +170,9 @@ class Writer:
                   "n_trials": item.n_trials, "json": json}
         if item.name:
             fields["name"] = clean.field_text(Session, "name", item.name)
+        if item.parent_source_id is not None:
+            fields["parent_session_id"] = deterministic_uuid(self.source, "session",
+                                                             item.parent_source_id)
         record, outcome = self._upsert(Session, item.source_id, fields, record=existing)
         if outcome is not Outcome.UNCHANGED:
             record.projects.add(project, *also_projects)

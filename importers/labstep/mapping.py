@@ -8,14 +8,10 @@
   one JSON document, every attachment as a raw file (fetched once, by the writer).
 """
 import csv
-import datetime
 import hashlib
 import io
 import json
 import re
-from zoneinfo import ZoneInfo
-
-from django.conf import settings
 
 from importers.core.errors import BadSourceData
 from importers.core.records import (
@@ -26,26 +22,13 @@ from importers.core.records import (
     SubjectRecord,
     UserRecord,
 )
+from importers.core.times import parse_time
 from mirror.data.paths import safe_component
 
 ALF, RAW = "alf", "raw_labstep_data"
 DATA_FIELDS = "_labstep_datafields.table.csv"
 PROTOCOLS = "_labstep_protocols.body.json"
 DATA_FIELD_COLUMNS = ("name", "type", "value", "unit", "when")
-
-
-def parse_time(value, what: str = "time") -> datetime.datetime | None:
-    """A Labstep timestamp (`+00:00`, or `+0000` in older data) as the mirror's naive local
-    time (TIME_ZONE, as every session's start_time is kept); None for no value."""
-    if value in (None, ""):
-        return None
-    try:
-        moment = datetime.datetime.fromisoformat(str(value).strip())
-    except ValueError:
-        raise BadSourceData(what, f"{value!r} is not a timestamp") from None
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(ZoneInfo(settings.TIME_ZONE)).replace(tzinfo=None)
-    return moment
 
 
 def fingerprint(experiment: dict, folder_ids) -> str:

@@ -1,0 +1,1 @@
+"""HyperStudy (hyperstudy.io): an experiment's rooms, participants, data tables and recordings."""

@@ -1,0 +1,88 @@
+"""HyperStudy records as ALF tables (CSV): nested fields flattened, onset in ms and seconds.
+
+CSV, not Parquet: ONE loads either as a DataFrame, a CSV is written as a stream (rows never
+all in memory) and read by anyone. Flattening: an object's keys join their parent's with a dot
+(`response.value`, `metadata.question`); a list is kept as JSON text (`recipientIds`
+`["user_1"]`); `onset` (ms, relative to the room's start, may be negative) is kept and
+`onset_sec` added. Columns are every key any row has, in first-seen order.
+"""
+import csv
+import json
+import sqlite3
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+LEFT_OUT = ("downloadUrl",)  # a signed link: a credential for the file, new at every listing
+
+
+def flatten(record: dict, prefix: str = "") -> dict:
+    flat = {}
+    for key, value in record.items():
+        if not prefix and key in LEFT_OUT:
+            continue
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and value:
+            flat.update(flatten(value, f"{name}."))
+        elif isinstance(value, (list, dict)):
+            flat[name] = json.dumps(value, sort_keys=True)
+        else:
+            flat[name] = value
+    if not prefix and isinstance(record.get("onset"), (int, float)) \
+            and not isinstance(record.get("onset"), bool):
+        flat["onset_sec"] = record["onset"] / 1000
+    return flat
+
+
+def write_csv(rows: Iterable[dict], path: Path, read_again) -> Path:
+    """Two passes over the rows (`read_again()` gives them anew): the columns, then the rows."""
+    columns: dict[str, None] = {}
+    for row in rows:
+        columns.update(dict.fromkeys(flatten(row)))
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(columns), lineterminator="\n")
+        writer.writeheader()
+        for row in read_again():
+            writer.writerow({k: "" if v is None else v for k, v in flatten(row).items()})
+    return path
+
+
+class Spool:
+    """Records fetched for a whole experiment, on disk until each session stores its own:
+    memory stays flat however many there are. One SQLite file in a temporary folder;
+    a record is kept once per (data type, record id)."""
+
+    def __init__(self):
+        self.folder = tempfile.TemporaryDirectory(prefix="hyperstudy-")
+        self.db = sqlite3.connect(Path(self.folder.name) / "spool.sqlite3")
+        self.db.execute("CREATE TABLE rows (seq INTEGER PRIMARY KEY, type TEXT, room TEXT, "
+                        "participant TEXT, key TEXT, body TEXT, UNIQUE (type, key))")
+        self.db.execute("CREATE INDEX rows_by_group ON rows (type, room, participant, seq)")
+        self._files = 0
+
+    def add(self, data_type: str, record: dict, *, room, participant, key) -> None:
+        self.db.execute("INSERT OR IGNORE INTO rows (type, room, participant, key, body) "
+                        "VALUES (?, ?, ?, ?, ?)",
+                        (data_type, room, participant, key, json.dumps(record)))
+
+    def rows(self, data_type: str, room: str, participant: str | None) -> Iterator[dict]:
+        query = ("SELECT body FROM rows WHERE type = ? AND room = ? AND participant IS ? "
+                 "ORDER BY seq")
+        for (body,) in self.db.execute(query, (data_type, room, participant)):
+            yield json.loads(body)
+
+    def has(self, data_type: str, room: str, participant: str | None) -> bool:
+        return self.db.execute("SELECT 1 FROM rows WHERE type = ? AND room = ? AND "
+                               "participant IS ? LIMIT 1",
+                               (data_type, room, participant)).fetchone() is not None
+
+    def table(self, data_type: str, room: str, participant: str | None) -> Path:
+        """The group's rows as a CSV file in the spool's folder."""
+        self._files += 1
+        path = Path(self.folder.name) / f"table-{self._files}.csv"
+        return write_csv(self.rows(data_type, room, participant), path,
+                         lambda: self.rows(data_type, room, participant))
+
+    def close(self) -> None:
+        self.db.close()
+        self.folder.cleanup()
