@@ -24,7 +24,7 @@ class ImportRunSerializer(serializers.ModelSerializer):
         model = ImportRun
         fields = ("id", "connection", "source", "target", "status", "dry_run", "origin",
                   "started_at", "heartbeat_at", "finished_at", "created", "updated", "unchanged",
-                  "deleted", "failed", "counts", "error")
+                  "deleted", "failed", "counts", "error", "watermark")
         extra_kwargs = {
             "id": {"help_text": "The run's UUID."},
             "status": {"help_text": "running, succeeded, partial (some records failed), failed "

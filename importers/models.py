@@ -147,6 +147,9 @@ class ImportRun(models.Model):
         "The same outcomes per kind of record ({\"kinds\": {\"sessions\": {\"created\": 5}, "
         "…}}), the files written and their bytes, and notes (importers.core.counts)."))
     error = models.TextField(blank=True, default="", help_text="What went wrong, and what to do.")
+    watermark = models.CharField(max_length=64, blank=True, default="", help_text=(
+        "Upstream's time of the newest record this run read (HyperStudy): the next run asks "
+        "for records from then on, less an overlap."))
 
     class Meta:
         ordering = ("-started_at",)

@@ -9,9 +9,10 @@ import datetime
 import logging
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
-from importers.core.batches import SessionUnavailable, import_one
+from importers.core.batches import SessionUnavailable, count_unchanged, import_one
 from importers.core.errors import BadSourceData, SourceError
 from importers.core.progress import Progress
 from importers.core.records import DatasetFile, FetchedFile
@@ -20,10 +21,14 @@ from importers.core.writer import Writer
 from importers.hyperstudy import client as api
 from importers.hyperstudy import mapping
 from importers.hyperstudy.tables import Spool
+from importers.models import ImportRun
 from mirror.actions.models import Session
+from mirror.core.provenance import deterministic_uuid
+from mirror.data.models import Dataset
 
 logger = logging.getLogger(__name__)
 ROOM_TABLES = (*mapping.ROOM_TYPES, "variables", "participants", "rooms")
+OVERLAP_SECONDS = 300  # records stamped this long before the newest one read may still come
 
 
 def _store_session(writer: Writer, record) -> Session:
@@ -40,12 +45,35 @@ def store(writer: Writer, records) -> list[Session]:
     return [_store_session(writer, record) for record in records]
 
 
+TIMED_TYPES = (*mapping.PARTICIPANT_TYPES, *mapping.ROOM_TYPES)  # read with `startTime`
+
+
+def _iso(moment: datetime.datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def _resume_from(connection, since: datetime.datetime | None) -> str | None:
+    """Where this run's `startTime` is: `--since` (as UTC) when given, else the newest record
+    time the last successful run read, less `overlap_seconds`; None: read everything."""
+    if since is not None:
+        return _iso(since)
+    previous = ImportRun.objects.filter(
+        connection=connection, status=ImportRun.SUCCEEDED, dry_run=False) \
+        .exclude(watermark="").order_by("-started_at").first()
+    if previous is None:
+        return None
+    newest = datetime.datetime.fromisoformat(previous.watermark.replace("Z", "+00:00"))
+    overlap = float((connection.settings or {}).get("overlap_seconds", OVERLAP_SECONDS))
+    return _iso(newest - datetime.timedelta(seconds=overlap))
+
+
 class Experiment:
     """What one run reads: the experiment, its rooms and participants, and its records."""
 
-    def __init__(self, client, connection, context):
+    def __init__(self, client, connection, context, *, start: str | None):
         self.client, self.connection, self.context = client, connection, context
         self.id = str(connection.target)
+        self.start = start  # None: a full read; else only records from then on, appended
         data, _ = api.get(client, connection, f"experiments/{self.id}")
         self.info = api.one(data)
         self.warnings: list[str] = []
@@ -59,12 +87,11 @@ class Experiment:
         return api.records(self.client, self.connection, data_type, "experiment", self.id,
                            self.warnings, **params)
 
-    def fetch(self, since: datetime.datetime | None, stream) -> None:
-        params = {"startTime": since.isoformat() + "Z"} if since else {}
-        types = (*mapping.PARTICIPANT_TYPES, *mapping.ROOM_TYPES)
-        progress = Progress(total=len(types) + len(self.rooms),
-                            label=f"{self.connection.name} data", stream=stream)
-        for data_type in types:
+    def fetch(self, stream) -> None:
+        params = {"startTime": self.start} if self.start else {}
+        progress = Progress(total=len(TIMED_TYPES), label=f"{self.connection.name} data",
+                            stream=stream)
+        for data_type in TIMED_TYPES:
             room_level = data_type in mapping.ROOM_TYPES
             for record in self._records(data_type, **params):
                 self.spool.add(data_type, record, room=str(mapping.room_of(record)),
@@ -72,7 +99,8 @@ class Experiment:
                                else mapping.participant_of(data_type, record),
                                key=mapping.record_key(data_type, record))
             progress.step(data_type)
-        for room_id in self.rooms:
+        self.touched = self._touched_rooms()
+        for room_id in self.touched:
             data, _ = api.get(self.client, self.connection, f"data/variables/room/{room_id}")
             for n, write in enumerate(data if isinstance(data, list) else []):
                 if isinstance(write, dict):
@@ -83,14 +111,51 @@ class Experiment:
                                key=f"{room_id}/{row.get('id')}")
             self.spool.add("rooms", self.rooms[room_id], room=room_id, participant=None,
                            key=room_id)
-            progress.step(room_id)
 
-    def _tables(self, data_types, room_id: str, participant) -> list[DatasetFile]:
-        """One table per data type the group has rows of (a signed `downloadUrl` is left out:
-        it is a credential for the file, and changes at every listing)."""
-        return [DatasetFile(mapping.ALF, mapping.table_name(t), f"{t.replace('/', '.')}.table",
-                            "csv", self.spool.table(t, room_id, participant))
-                for t in data_types if self.spool.has(t, room_id, participant)]
+    def _touched_rooms(self) -> list[str]:
+        """Every room on a full read; on a sync, the rooms with new records, the rooms not
+        mirrored yet, and the active ones (their variables and participants move)."""
+        if self.start is None:
+            return list(self.rooms)
+        with_rows = self.spool.rooms_with_rows(TIMED_TYPES)
+        mirrored = set(Session.objects.filter(
+            source=self.connection.source, source_id__in=[
+                f"{self.id}/{room}" for room in self.rooms]).values_list("source_id", flat=True))
+        return [room for room, info in self.rooms.items()
+                if room in with_rows or f"{self.id}/{room}" not in mirrored
+                or info.get("status") == "active"]
+
+    def newest(self) -> str | None:
+        return self.spool.newest(TIMED_TYPES)
+
+    def _old_table(self, session_source_id: str, name: str):
+        """The table as this mirror holds it now (a sync appends to it), or None."""
+        dataset = Dataset.objects.filter(pk=deterministic_uuid(
+            self.connection.source, "dataset", f"{session_source_id}/{mapping.ALF}/{name}"
+        )).first()
+        copy = dataset.file_records.filter(exists=True).first() if dataset else None
+        if copy is None:
+            return None
+        path = copy.data_repository.file(copy.relative_path)
+        return path if path.is_file() else None
+
+    def _tables(self, data_types, room_id: str, participant, session_source_id: str):
+        """One table per data type: on a sync, the mirrored table with the new records
+        appended (each once); whole tables (variables, participants, rooms) are rewritten.
+        A signed `downloadUrl` is left out: a credential for the file, new at each listing."""
+        files = []
+        for data_type in data_types:
+            name = mapping.table_name(data_type)
+            old = self._old_table(session_source_id, name) \
+                if self.start is not None and data_type in TIMED_TYPES else None
+            if old is None and not self.spool.has(data_type, room_id, participant):
+                continue
+            path = self.spool.table(data_type, room_id, participant) if old is None else \
+                self.spool.appended(old, data_type, room_id, participant,
+                                    lambda row, t=data_type: mapping.record_key(t, row))
+            files.append(DatasetFile(mapping.ALF, name, f"{data_type.replace('/', '.')}.table",
+                                     "csv", path))
+        return files
 
     def _recordings(self, room_id: str, participant: str) -> list[DatasetFile]:
         files = []
@@ -120,30 +185,60 @@ class Experiment:
 
     def room_records(self, room_id: str) -> list:
         room = self.rooms[room_id]
+        room_key = f"{self.id}/{room_id}"
         records = [mapping.room_session(self.info, room, tuple(self._tables(
-            ("events", *ROOM_TABLES), room_id, None)))]
+            ("events", *ROOM_TABLES), room_id, None, room_key)))]
         for participant in self.participants.get(room_id, []):
             pid = str(participant.get("id"))
-            files = (*self._tables(mapping.PARTICIPANT_TYPES, room_id, pid),
+            files = (*self._tables(mapping.PARTICIPANT_TYPES, room_id, pid,
+                                   f"{room_key}/{pid}"),
                      *self._recordings(room_id, pid))
             records.append(mapping.participant_session(self.info, room, participant, files))
         return records
 
 
 def _pull(context, writer, connection, *, since, stream) -> None:
-    experiment = Experiment(api.make_client(connection), connection, context)
+    start = _resume_from(connection, since)
+    experiment = Experiment(api.make_client(connection), connection, context, start=start)
     try:
-        experiment.fetch(since, stream)
-        progress = Progress(total=len(experiment.rooms), label=f"{connection.name} rooms",
+        experiment.fetch(stream)
+        progress = Progress(total=len(experiment.touched), label=f"{connection.name} rooms",
                             stream=stream)
-        for room_id in experiment.rooms:
+        for room_id in experiment.touched:
             import_one(context, writer, label=f"room {room_id}", store=store,
                        load=lambda room_id=room_id: experiment.room_records(room_id))
             progress.step(room_id)
+        if start is not None:
+            untouched = len(experiment.rooms) - len(experiment.touched)
+            _count_untouched(context, connection, experiment)
+            context.counts.note(f"synced records from {start}: {len(experiment.touched)} "
+                                f"rooms with new data, {untouched} without")
         for warning in experiment.warnings:
             context.counts.note(f"HyperStudy warned: {warning}")
+        context.run.watermark = max(experiment.newest() or "", _resume_watermark(connection))
     finally:
         experiment.spool.close()
+
+
+def _count_untouched(context, connection, experiment) -> None:
+    """Rooms a sync found nothing new for count as unchanged, as a full read would."""
+    touched = set(experiment.touched)
+    for room_id in experiment.rooms:
+        if room_id in touched:
+            continue
+        key = f"{experiment.id}/{room_id}"
+        for session in Session.objects.filter(
+                Q(source_id=key) | Q(source_id__startswith=f"{key}/"), source=connection.source):
+            count_unchanged(context.counts, session,
+                            list(session.data_dataset_session_related.all()))
+
+
+def _resume_watermark(connection) -> str:
+    """The last successful run's watermark: a sync that found nothing new keeps it."""
+    previous = ImportRun.objects.filter(
+        connection=connection, status=ImportRun.SUCCEEDED, dry_run=False) \
+        .exclude(watermark="").order_by("-started_at").values_list("watermark", flat=True)
+    return previous.first() or ""
 
 
 def run(*, connection, since: datetime.datetime | None = None, dry_run: bool = False,

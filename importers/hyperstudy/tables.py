@@ -76,13 +76,71 @@ class Spool:
                                "participant IS ? LIMIT 1",
                                (data_type, room, participant)).fetchone() is not None
 
+    def _path(self) -> Path:
+        self._files += 1
+        return Path(self.folder.name) / f"table-{self._files}.csv"
+
     def table(self, data_type: str, room: str, participant: str | None) -> Path:
         """The group's rows as a CSV file in the spool's folder."""
-        self._files += 1
-        path = Path(self.folder.name) / f"table-{self._files}.csv"
-        return write_csv(self.rows(data_type, room, participant), path,
+        return write_csv(self.rows(data_type, room, participant), self._path(),
                          lambda: self.rows(data_type, room, participant))
+
+    def appended(self, old: Path | None, data_type: str, room: str, participant: str | None,
+                 key_of) -> Path:
+        """The table `old` with the group's rows appended, each record once."""
+        return merge_csv(old, lambda: self.rows(data_type, room, participant), self._path(),
+                         key_of)
+
+    def rooms_with_rows(self, data_types) -> set[str]:
+        marks = ",".join("?" * len(data_types))
+        return {room for (room,) in self.db.execute(
+            f"SELECT DISTINCT room FROM rows WHERE type IN ({marks})", tuple(data_types))}
+
+    def newest(self, data_types) -> str | None:
+        """The latest `timestamp` among the rows of `data_types` (ISO 8601 text)."""
+        newest = None
+        marks = ",".join("?" * len(data_types))
+        for (body,) in self.db.execute(f"SELECT body FROM rows WHERE type IN ({marks})",
+                                       tuple(data_types)):
+            stamp = json.loads(body).get("timestamp") or json.loads(body).get("startTime")
+            if isinstance(stamp, str) and (newest is None or stamp > newest):
+                newest = stamp
+        return newest
 
     def close(self) -> None:
         self.db.close()
         self.folder.cleanup()
+
+
+def merge_csv(old: Path | None, new_rows, path: Path, key_of) -> Path:
+    """A table that was `old` (a CSV file, maybe None) with the records `new_rows()` gives
+    appended, each record once (`key_of(row)`: a record read again in the overlap of two
+    syncs, or already in the table, is not added again). Streams: the old rows are read from
+    disk, never all held; memory grows with the new rows' keys only."""
+    old_columns: list[str] = []
+    if old is not None:
+        with old.open(newline="", encoding="utf-8") as handle:
+            old_columns = next(csv.reader(handle), [])
+    columns = dict.fromkeys(old_columns)
+    new_keys = set()
+    for row in new_rows():
+        columns.update(dict.fromkeys(flatten(row)))
+        new_keys.add(key_of(row))
+    seen = set()
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.DictWriter(out, fieldnames=list(columns), lineterminator="\n")
+        writer.writeheader()
+        if old is not None:
+            with old.open(newline="", encoding="utf-8") as handle:
+                for row in csv.DictReader(handle):
+                    key = key_of(row)
+                    if key in new_keys:
+                        seen.add(key)
+                    writer.writerow(row)
+        for row in new_rows():
+            key = key_of(row)
+            if key in seen:
+                continue
+            seen.add(key)
+            writer.writerow({k: "" if v is None else v for k, v in flatten(row).items()})
+    return path

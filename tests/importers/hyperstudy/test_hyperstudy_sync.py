@@ -1,0 +1,84 @@
+"""Syncing a live HyperStudy experiment: each run after the first reads only what is new (from
+the newest record time it read, less an overlap), appends it to the tables, each record once,
+and the tables then equal those of one full import."""
+import csv
+import io
+
+import pytest
+
+from importers.hyperstudy import importer
+from importers.models import ImportRun
+from mirror.actions.models import Session
+from mirror.data.models import Dataset, FileRecord
+
+
+def run(connection, **options):
+    connection.refresh_from_db()
+    return importer.run(connection=connection, **options)
+
+
+def tables(connection) -> dict:
+    """Every table's rows, by session and name (the rows sorted: order is not content)."""
+    out = {}
+    for dataset in Dataset.objects.filter(name__endswith=".table.csv").select_related("session"):
+        copy = FileRecord.objects.get(dataset=dataset)
+        text = connection.repository.file(copy.relative_path).read_text()
+        rows = [tuple(sorted((k, v) for k, v in row.items() if v != ""))
+                for row in csv.DictReader(io.StringIO(text))]
+        out[dataset.session.source_id, dataset.name] = sorted(rows)
+    return out
+
+
+def event_ids(connection) -> list[str]:
+    ids = []
+    for dataset in Dataset.objects.filter(name="_hyperstudy_events.table.csv"):
+        text = connection.repository.file(FileRecord.objects.get(dataset=dataset)
+                                          .relative_path).read_text()
+        ids += [row["id"] for row in csv.DictReader(io.StringIO(text))]
+    return ids
+
+
+def test_a_sync_reads_only_the_new_events_and_equals_a_full_import(connection, fake, clock,
+                                                                    settings, tmp_path):
+    run(connection)
+    first = ImportRun.objects.latest("started_at")
+    assert first.watermark
+    clock.advance(600)
+    fake.add_events(6)
+    fake.clear_requests()
+    synced = run(connection)
+    assert synced.status == "succeeded", synced.error
+    asked = [r for r in fake.calls("data") if "/data/events/" in r.path]
+    assert asked and all("startTime" in r.query for r in asked)
+    after_sync = tables(connection)
+
+    Session.objects.all().delete()
+    ImportRun.objects.all().delete()
+    settings.MIRROR_DATA_ROOT = tmp_path / "full"
+    assert run(connection).status == "succeeded"
+    assert tables(connection) == after_sync
+
+
+def test_ten_syncs_with_events_arriving_lose_and_repeat_none(connection, fake, clock):
+    run(connection)
+    for n in range(10):
+        clock.advance(30)
+        fake.add_events(3)
+        if n % 3 == 0:
+            fake.add_events(2, lag_ms=20_000)  # late arrivals, stamped 20 s ago
+        assert run(connection).status == "succeeded"
+    ids = event_ids(connection)
+    assert len(ids) == len(set(ids))  # none twice
+    assert set(ids) == {e["id"] for e in fake.events()}  # none lost
+
+
+@pytest.mark.parametrize("fake_options", [{"max_page_size": 7}])
+def test_a_sync_reads_few_pages(connection, fake, clock):
+    run(connection)
+    full_pages = len([r for r in fake.calls("data") if "/data/events/" in r.path])
+    clock.advance(600)
+    fake.add_events(3)
+    fake.clear_requests()
+    run(connection)
+    sync_pages = len([r for r in fake.calls("data") if "/data/events/" in r.path])
+    assert full_pages >= 10 and sync_pages == 1
