@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from importers.models import PUBLIC_BASE_URLS, SOURCES, Connection
+from mirror.core.migrations_check import require_migrated
 from mirror.data.models import DataRepository
 from mirror.people.models import Lab
 
@@ -73,6 +74,7 @@ class Command(BaseCommand):
                             help="List connections, with their webhook URLs.")
 
     def handle(self, *args, **options):
+        require_migrated()
         if options["list"]:
             for connection in Connection.objects.select_related("lab", "repository"):
                 self.stdout.write(describe(connection))

@@ -11,6 +11,7 @@ from importers.core.scrub import Scrubber, connection_secrets
 from importers.core.summary import run_summary
 from importers.models import Connection, ImportRun, base_url_problem
 from importers.registry import runner_for
+from mirror.core.migrations_check import require_migrated
 
 
 def _date(text: str) -> datetime.datetime:
@@ -41,6 +42,7 @@ class Command(BaseCommand):
                             "folder) instead of calling the platform's API.")
 
     def handle(self, *args, connection, since, dry_run, from_file, **options):
+        require_migrated()
         target = Connection.objects.filter(name=connection).first()
         if target is None:
             names = ", ".join(Connection.objects.values_list("name", flat=True)) or "none yet"
