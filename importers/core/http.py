@@ -155,8 +155,11 @@ class SourceClient:
         for attempt in range(self.retries + 1):
             self._pace(url)
             try:
+                # A signed link's host does not redirect elsewhere: following one could lead
+                # anywhere (importers.core.hosts), so a bare request follows none.
                 response = session.request(method, url, params=params, json=json,
-                                           timeout=self.timeout, stream=stream)
+                                           timeout=self.timeout, stream=stream,
+                                           allow_redirects=not bare)
             except (requests.ConnectionError, requests.Timeout) as error:
                 if attempt == self.retries:
                     raise self._fail(url, error=error) from None
@@ -169,6 +172,9 @@ class SourceClient:
                 raise self._fail(url, error=error, fix=(
                     "check the connection's base URL, credential and settings (`manage.py "
                     f"mirror_connection {self.connection_name} --base-url …`)")) from None
+            if bare and 300 <= response.status_code < 400:
+                raise self._fail(url, response, fix="the download link redirects elsewhere; "
+                                 "links handed over by the platform are fetched as they are")
             if response.status_code < 400:
                 return response
             if response.status_code not in RETRY_STATUSES or attempt == self.retries:

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from importers.core.errors import BadSourceData, SourceError
+from importers.core.hosts import link_problem
 from importers.core.http import SourceClient
 from importers.core.pacing import RequestBudget, Window
 from importers.core.settings import connection_setting
@@ -150,6 +151,10 @@ def recording_link(client: SourceClient, connection, recording: dict) -> str:
         link = recording.get("downloadUrl") or recording.get("url")
     if not isinstance(link, str) or not link.startswith(("http://", "https://")):
         raise BadSourceData(f"recording {recording.get('recordingId')}", "has no download URL")
+    problem = link_problem(link, connection.base_url)
+    if problem:
+        raise BadSourceData(f"recording {recording.get('recordingId')}",
+                            f"its download link {problem}")
     return link
 
 

@@ -9,6 +9,7 @@ Labstep's headers (it lives on a storage host and expires).
 from collections.abc import Iterator
 
 from importers.core.errors import BadSourceData, SourceError
+from importers.core.hosts import link_problem
 from importers.core.http import SourceClient
 from importers.core.settings import connection_setting
 
@@ -98,6 +99,9 @@ def signed_url(client: SourceClient, connection, file_id) -> str:
     link = answer.get("signed_url") if isinstance(answer, dict) else None
     if not isinstance(link, str) or not link.startswith(("http://", "https://")):
         raise BadSourceData(f"file {file_id}", "the download answer has no signed_url")
+    problem = link_problem(link, connection.base_url)
+    if problem:
+        raise BadSourceData(f"file {file_id}", f"its download link {problem}")
     return link
 
 

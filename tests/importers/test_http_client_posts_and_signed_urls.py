@@ -7,7 +7,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from importers.core.errors import FileTooLarge
+from importers.core.errors import FileTooLarge, SourceError
 from importers.core.http import SourceClient
 
 BODY = b"z" * 300_000
@@ -117,3 +117,17 @@ def test_a_redirect_to_another_host_does_not_carry_the_key(server):
     first, second = [headers for method, _, headers in Recorder.seen if method.startswith("GET")]
     assert first.get("apikey") == "very-secret-key"  # the platform itself gets it
     assert "apikey" not in {name.lower() for name in second}
+
+
+def test_a_signed_link_that_redirects_is_not_followed(server):
+    redirector = ThreadingHTTPServer(("127.0.0.1", 0), Redirector)
+    redirector.target_port = int(server.rsplit(":", 1)[1])
+    thread = threading.Thread(target=redirector.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with pytest.raises(SourceError, match="redirects elsewhere"):
+            client().download(f"http://127.0.0.1:{redirector.server_port}/f", io.BytesIO(),
+                              bare=True)
+    finally:
+        redirector.shutdown()
+        redirector.server_close()
