@@ -1,6 +1,7 @@
 """Mirroring a HyperStudy experiment against the fake: rooms and participants as sessions,
 every data type as a table, recordings as files; the stated rate limits never reached."""
 import csv
+import datetime
 import hashlib
 import io
 
@@ -172,3 +173,24 @@ def test_an_experiment_that_never_ran_imports_nothing(connection, fake):
 def test_from_file_is_refused(connection):
     with pytest.raises(BadSourceData, match="from its API"):
         importer.run(connection=connection, from_file="x.zip")
+
+
+def test_an_expired_recording_link_is_minted_again(connection, fake):
+    fake.expire_next_signed_url(1, recording_id="EG_video_003")
+    assert run(connection).status == "succeeded"
+    dataset = Dataset.objects.get(name__contains="EG_video_003")
+    assert dataset.hash == fake.recording_content("EG_video_003").md5()
+    mints = [r for r in fake.calls("mint") if "EG_video_003" in r.path]
+    assert len(mints) == 2
+
+
+def test_an_unchanged_recording_is_not_fetched_again(connection, fake):
+    """Read again from the start (--since long ago): every recording is listed again, none
+    is downloaded again (same id, size and end), and the tables keep each record once."""
+    run(connection)
+    fetched = len(fake.calls("storage"))
+    again = run(connection, since=datetime.datetime(2000, 1, 1))
+    assert again.status == "succeeded"
+    assert len(fake.calls("storage")) == fetched
+    session = Session.objects.get(source_id="exp_hs_001/room_001/user_001")
+    assert len(table(connection, session, "_hyperstudy_events.table.csv")) == 10
