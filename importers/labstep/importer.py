@@ -127,22 +127,31 @@ class ExperimentLoader:
             self.client, self.connection, "metadata", metadata_thread_id=thread["id"])))
 
     def _protocols(self) -> list[dict]:
+        """The protocols the experiment ran: each run's version (the one it ran), or, for a
+        run that names only its protocol, that protocol's last version."""
         runs = self._fetch("its protocols", lambda: list(api.entities(
-            self.client, self.connection, "experiment", is_root=0,
+            self.client, self.connection, "experiment", search=False, is_root=0,
             experiment_workflow_id=self.experiment.get("id"))))
-        protocols = []
-        for run in runs:
-            version = run.get("protocol") if isinstance(run.get("protocol"), dict) else {}
-            if version.get("id") is not None:
-                version = self._fetch("a protocol version", lambda v=version: api.get_by_path(
-                    self.client, self.connection, "protocol", v["id"]))
-            collection = version.get("collection") or version.get("protocol_collection") or {}
-            protocols.append({
-                "name": run.get("name") or version.get("name") or collection.get("name"),
-                "version": version.get("version"),
+        return [self._protocol(run) for run in runs]
+
+    def _protocol(self, run: dict) -> dict:
+        version = run.get("protocol") if isinstance(run.get("protocol"), dict) else {}
+        ran = "the version it ran"
+        if version.get("id") is None:
+            named = run.get("protocol_collection") or run.get("collection") or {}
+            if isinstance(named, dict) and named.get("id") is not None:
+                collection = self._fetch("its protocol", lambda: api.get_one(
+                    self.client, self.connection, "protocol-collection", named["id"]))
+                version = collection.get("last_version") or {}
+                ran = "the protocol's last version (the run names no version)"
+        if version.get("id") is not None:
+            version = self._fetch("a protocol version", lambda v=version: api.get_by_path(
+                self.client, self.connection, "protocol", v["id"]))
+        collection = version.get("collection") or version.get("protocol_collection") or {}
+        return {"name": run.get("name") or version.get("name") or collection.get("name"),
+                "version": version.get("version"), "kept": ran,
                 "protocol_collection": collection.get("id") if isinstance(collection, dict)
-                else None, "run": run, "body": version})
-        return protocols
+                else None, "run": run, "body": version}
 
     def _attachments(self, entry: dict, protocols: list[dict], fields: list[dict]) -> list:
         files = {}

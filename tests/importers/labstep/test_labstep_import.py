@@ -198,3 +198,18 @@ def test_a_dry_run_writes_and_downloads_nothing(connection, fake, dry_run):
     assert finished.status == "succeeded" and finished.dry_run
     assert Session.objects.count() == 0 and downloads(fake) == 0
     assert finished.counts["kinds"]["sessions"] == {"created": 4}
+
+
+def test_a_run_naming_only_its_protocol_keeps_the_last_version(connection, fake):
+    """Run 9952 (in experiment 5003) made to name protocol 7001 but no version."""
+    with fake.store.lock:
+        row = fake.store.row("experiment", 9952)
+        row["_protocol"] = None
+        row["protocol_collection"] = {"id": 7001, "name": "EEG cap preparation"}
+    run(connection)
+    dataset = Dataset.objects.get(session__source_id="1801/5003",
+                                  name="_labstep_protocols.body.json")
+    (protocol,) = json.loads(connection.repository.file(
+        dataset.file_records.get().relative_path).read_text())
+    assert protocol["body"]["id"] == 7102 and protocol["kept"].startswith("the protocol's last")
+    assert Session.objects.get(source_id="1801/5003").task_protocol == "EEG cap preparation v2"
