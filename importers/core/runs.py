@@ -11,6 +11,7 @@ from django.utils import timezone
 from importers.core.counts import Counts
 from importers.core.scrub import Scrubber, connection_secrets
 from importers.core.summary import run_summary
+from importers.core.writer import Writer
 from importers.models import ImportRun
 
 logger = logging.getLogger(__name__)
@@ -118,3 +119,14 @@ def rolled_back_if(dry_run: bool):
     with transaction.atomic():
         yield
         transaction.set_rollback(True)
+
+
+def run_import(connection, work, *, dry_run: bool = False, origin: str = "api") -> ImportRun:
+    """The frame of every source's `run()`: a recorded run, one writer, and a dry run rolled
+    back; `work(context, writer)` does the source's part. Returns the finished ImportRun."""
+    with import_run(connection, dry_run=dry_run, origin=origin) as context:
+        writer = Writer(connection=connection, counts=context.counts, now=timezone.now(),
+                        dry_run=dry_run)
+        with rolled_back_if(dry_run):
+            work(context, writer)
+    return context.run

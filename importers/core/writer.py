@@ -181,6 +181,17 @@ class Writer:
                 record.users.add(*users)
         return record
 
+    def store(self, record: SessionRecord) -> Session:
+        """A whole session record: its projects, users and subject, the session, its files."""
+        projects = [self.project(item) for item in (record.project, *record.also_projects)]
+        users = tuple(self.user(item) for item in record.users)
+        subject = self.subject(record.subject)
+        session = self.session(record, subject=subject, project=projects[0],
+                               also_projects=tuple(projects[1:]), users=users)
+        for item in record.files:
+            self.dataset_file(item, session=session)
+        return session
+
     def _vocab(self, model, name: str, **defaults):
         if (model, name) not in self._vocabulary:
             self._vocabulary[model, name] = model.objects.get_or_create(

@@ -10,13 +10,12 @@ import logging
 
 from django.conf import settings
 from django.db.models import Q
-from django.utils import timezone
 
 from importers.core.batches import SessionUnavailable, count_unchanged, import_one
 from importers.core.errors import BadSourceData, SourceError
 from importers.core.progress import Progress
 from importers.core.records import DatasetFile, FetchedFile
-from importers.core.runs import import_run, rolled_back_if
+from importers.core.runs import run_import
 from importers.core.writer import Writer
 from importers.hyperstudy import client as api
 from importers.hyperstudy import mapping
@@ -31,18 +30,9 @@ ROOM_TABLES = (*mapping.ROOM_TYPES, "variables", "participants", "rooms")
 OVERLAP_SECONDS = 300  # records stamped this long before the newest one read may still come
 
 
-def _store_session(writer: Writer, record) -> Session:
-    project = writer.project(record.project)
-    subject = writer.subject(record.subject)
-    session = writer.session(record, subject=subject, project=project)
-    for item in record.files:
-        writer.dataset_file(item, session=session)
-    return session
-
-
 def store(writer: Writer, records) -> list[Session]:
     """A room's session, then its participants' (whose parent it is)."""
-    return [_store_session(writer, record) for record in records]
+    return [writer.store(record) for record in records]
 
 
 TIMED_TYPES = (*mapping.PARTICIPANT_TYPES, *mapping.ROOM_TYPES)  # read with `startTime`
@@ -247,9 +237,5 @@ def run(*, connection, since: datetime.datetime | None = None, dry_run: bool = F
     if from_file:
         raise BadSourceData(str(from_file), "HyperStudy imports come from its API: run without "
                             "--from-file")
-    with import_run(connection, dry_run=dry_run, origin="api") as context:
-        writer = Writer(connection=connection, counts=context.counts, now=timezone.now(),
-                        dry_run=dry_run)
-        with rolled_back_if(dry_run):
-            _pull(context, writer, connection, since=since, stream=stream)
-    return context.run
+    return run_import(connection, lambda context, writer: _pull(
+        context, writer, connection, since=since, stream=stream), dry_run=dry_run)

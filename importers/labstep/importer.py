@@ -5,7 +5,6 @@ import datetime
 import logging
 
 from django.db.models import Q
-from django.utils import timezone
 
 from importers.core.batches import (
     SessionUnavailable,
@@ -16,7 +15,7 @@ from importers.core.batches import (
 from importers.core.errors import BadSourceData, SourceError
 from importers.core.progress import Progress
 from importers.core.records import FetchedFile
-from importers.core.runs import import_run, rolled_back_if
+from importers.core.runs import run_import
 from importers.core.writer import Writer
 from importers.labstep import client as api
 from importers.labstep import mapping
@@ -26,14 +25,7 @@ logger = logging.getLogger(__name__)
 
 
 def store(writer: Writer, record) -> Session:
-    projects = [writer.project(item) for item in (record.project, *record.also_projects)]
-    users = tuple(writer.user(item) for item in record.users)
-    subject = writer.subject(record.subject)
-    session = writer.session(record, subject=subject, project=projects[0],
-                             also_projects=tuple(projects[1:]), users=users)
-    for item in record.files:
-        writer.dataset_file(item, session=session)
-    return session
+    return writer.store(record)
 
 
 class Workspace:
@@ -236,9 +228,6 @@ def run(*, connection, since: datetime.datetime | None = None, dry_run: bool = F
     if from_file:
         raise BadSourceData(str(from_file), "Labstep has no export files to import: run "
                             "without --from-file")
-    with import_run(connection, dry_run=dry_run, origin="api") as context:
-        writer = Writer(connection=connection, counts=context.counts, now=timezone.now(),
-                        dry_run=dry_run)
-        with rolled_back_if(dry_run):
-            _pull(context, writer, connection, since=since, dry_run=dry_run, stream=stream)
-    return context.run
+    return run_import(connection, lambda context, writer: _pull(
+        context, writer, connection, since=since, dry_run=dry_run, stream=stream),
+        dry_run=dry_run)

@@ -5,7 +5,6 @@ import logging
 import tempfile
 
 from django.db.models import Q
-from django.utils import timezone
 
 from importers.core.batches import (
     SessionUnavailable,
@@ -16,7 +15,7 @@ from importers.core.batches import (
 )
 from importers.core.errors import BadSourceData, SourceError
 from importers.core.progress import Progress
-from importers.core.runs import import_run, rolled_back_if
+from importers.core.runs import run_import
 from importers.core.writer import Writer
 from importers.labvanced import client as api
 from importers.labvanced.export import open_export, read_zip
@@ -134,12 +133,7 @@ def _import(context, writer, connection, *, since, from_file, dry_run, stream) -
 def run(*, connection, since: datetime.datetime | None = None, dry_run: bool = False,
         from_file=None, stream=None):
     """Import the connection's experiment; returns the finished ImportRun."""
-    origin = str(from_file) if from_file else "api"
-    with import_run(connection, dry_run=dry_run, origin=origin) as context:
-        writer = Writer(connection=connection, counts=context.counts, now=timezone.now(),
-                        dry_run=dry_run)
-        with rolled_back_if(dry_run):
-            _import(context, writer, connection, since=since, from_file=from_file,
-                    dry_run=dry_run, stream=stream)
-    return context.run
+    return run_import(connection, lambda context, writer: _import(
+        context, writer, connection, since=since, from_file=from_file, dry_run=dry_run,
+        stream=stream), dry_run=dry_run, origin=str(from_file) if from_file else "api")
 
