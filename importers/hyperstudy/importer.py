@@ -19,7 +19,7 @@ from importers.core.runs import run_import
 from importers.core.writer import Writer
 from importers.hyperstudy import client as api
 from importers.hyperstudy import mapping
-from importers.hyperstudy.tables import Spool
+from importers.hyperstudy.tables import Spool, iso_utc
 from importers.models import ImportRun
 from mirror.actions.models import Session
 from mirror.core.provenance import deterministic_uuid
@@ -38,23 +38,25 @@ def store(writer: Writer, records) -> list[Session]:
 TIMED_TYPES = (*mapping.PARTICIPANT_TYPES, *mapping.ROOM_TYPES)  # read with `startTime`
 
 
-def _iso(moment: datetime.datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+def _last_watermark(connection) -> str:
+    """The newest record time the last successful run read ("" before any)."""
+    return ImportRun.objects.filter(
+        connection=connection, status=ImportRun.SUCCEEDED, dry_run=False) \
+        .exclude(watermark="").order_by("-started_at") \
+        .values_list("watermark", flat=True).first() or ""
 
 
 def _resume_from(connection, since: datetime.datetime | None) -> str | None:
     """Where this run's `startTime` is: `--since` (as UTC) when given, else the newest record
     time the last successful run read, less `overlap_seconds`; None: read everything."""
     if since is not None:
-        return _iso(since)
-    previous = ImportRun.objects.filter(
-        connection=connection, status=ImportRun.SUCCEEDED, dry_run=False) \
-        .exclude(watermark="").order_by("-started_at").first()
-    if previous is None:
+        return iso_utc(since)
+    watermark = _last_watermark(connection)
+    if not watermark:
         return None
-    newest = datetime.datetime.fromisoformat(previous.watermark.replace("Z", "+00:00"))
+    newest = datetime.datetime.fromisoformat(watermark.replace("Z", "+00:00"))
     overlap = float((connection.settings or {}).get("overlap_seconds", OVERLAP_SECONDS))
-    return _iso(newest - datetime.timedelta(seconds=overlap))
+    return iso_utc(newest - datetime.timedelta(seconds=overlap))
 
 
 class Experiment:
@@ -116,7 +118,9 @@ class Experiment:
                 or info.get("status") == "active"]
 
     def newest(self) -> str | None:
-        return self.spool.newest(TIMED_TYPES)
+        # a day of slack for clocks that disagree; later stamps cannot be real yet
+        not_after = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=1)
+        return self.spool.newest(TIMED_TYPES, not_after=not_after)
 
     def _old_table(self, session_source_id: str, name: str):
         """The table as this mirror holds it now (a sync appends to it), or None."""
@@ -205,7 +209,7 @@ def _pull(context, writer, connection, *, since, stream) -> None:
                                 f"rooms with new data, {untouched} without")
         for warning in experiment.warnings:
             context.counts.note(f"HyperStudy warned: {warning}")
-        context.run.watermark = max(experiment.newest() or "", _resume_watermark(connection))
+        context.run.watermark = max(experiment.newest() or "", _last_watermark(connection))
     finally:
         experiment.spool.close()
 
@@ -221,14 +225,6 @@ def _count_untouched(context, connection, experiment) -> None:
                 Q(source_id=key) | Q(source_id__startswith=f"{key}/"), source=connection.source):
             count_unchanged(context.counts, session,
                             list(session.data_dataset_session_related.all()))
-
-
-def _resume_watermark(connection) -> str:
-    """The last successful run's watermark: a sync that found nothing new keeps it."""
-    previous = ImportRun.objects.filter(
-        connection=connection, status=ImportRun.SUCCEEDED, dry_run=False) \
-        .exclude(watermark="").order_by("-started_at").values_list("watermark", flat=True)
-    return previous.first() or ""
 
 
 def run(*, connection, since: datetime.datetime | None = None, dry_run: bool = False,

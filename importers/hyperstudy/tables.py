@@ -7,6 +7,7 @@ all in memory) and read by anyone. Flattening: an object's keys join their paren
 `onset_sec` added. Columns are every key any row has, in first-seen order.
 """
 import csv
+import datetime
 import json
 import sqlite3
 import tempfile
@@ -14,6 +15,22 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 LEFT_OUT = ("downloadUrl",)  # a signed link: a credential for the file, new at every listing
+
+
+def _utc(value) -> datetime.datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment.astimezone(datetime.timezone.utc) if moment.tzinfo else None
+
+
+def iso_utc(moment: datetime.datetime) -> str:
+    """`2024-06-17T09:32:40.011Z`, HyperStudy's form."""
+    moment = moment.astimezone(datetime.timezone.utc) if moment.tzinfo else moment
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def flatten(record: dict, prefix: str = "") -> dict:
@@ -96,16 +113,19 @@ class Spool:
         return {room for (room,) in self.db.execute(
             f"SELECT DISTINCT room FROM rows WHERE type IN ({marks})", tuple(data_types))}
 
-    def newest(self, data_types) -> str | None:
-        """The latest `timestamp` among the rows of `data_types` (ISO 8601 text)."""
+    def newest(self, data_types, *, not_after: datetime.datetime) -> str | None:
+        """The latest `timestamp` among the rows of `data_types`, as ISO 8601 UTC text. Only
+        times that parse and are not after `not_after` count: a record stamped in the far
+        future (or not stamped at all) must not move the next sync past everything."""
         newest = None
         marks = ",".join("?" * len(data_types))
         for (body,) in self.db.execute(f"SELECT body FROM rows WHERE type IN ({marks})",
                                        tuple(data_types)):
-            stamp = json.loads(body).get("timestamp") or json.loads(body).get("startTime")
-            if isinstance(stamp, str) and (newest is None or stamp > newest):
+            record = json.loads(body)
+            stamp = _utc(record.get("timestamp") or record.get("startTime"))
+            if stamp is not None and stamp <= not_after and (newest is None or stamp > newest):
                 newest = stamp
-        return newest
+        return None if newest is None else iso_utc(newest)
 
     def close(self) -> None:
         self.db.close()

@@ -82,3 +82,14 @@ def test_a_sync_reads_few_pages(connection, fake, clock):
     run(connection)
     sync_pages = len([r for r in fake.calls("data") if "/data/events/" in r.path])
     assert full_pages >= 10 and sync_pages == 1
+
+
+def test_a_record_stamped_in_the_far_future_does_not_move_the_sync_past_everything(
+        connection, fake, clock):
+    fake.add_events(1, lag_ms=-10 ** 13)  # ~300 years ahead
+    run(connection)
+    assert ImportRun.objects.latest("started_at").watermark < "2100"
+    clock.advance(600)
+    (later,) = fake.add_events(1)
+    run(connection)
+    assert later["id"] in event_ids(connection)
