@@ -60,6 +60,7 @@ bench: install-test
 bench-import: install-test
 	$(BIN)/python bench/labvanced_import.py --sessions 1000 --trials 200
 	$(BIN)/python bench/labstep_import.py --experiments 500 --attachments 2000
+	$(BIN)/python bench/hyperstudy_import.py --events 1000000 --rooms 100 --no-trace
 
 openapi: install
 	$(BIN)/python manage.py spectacular --file openapi/openapi.yaml

@@ -9,10 +9,14 @@ all in memory) and read by anyone. Flattening: an object's keys join their paren
 import csv
 import datetime
 import json
+import shutil
 import sqlite3
 import tempfile
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+
+from django.conf import settings
 
 LEFT_OUT = ("downloadUrl",)  # a signed link: a credential for the file, new at every listing
 
@@ -64,13 +68,30 @@ def write_csv(rows: Iterable[dict], path: Path, read_again) -> Path:
     return path
 
 
+STALE_SPOOL_SECONDS = 2 * 24 * 3600  # no import runs that long: its process died
+
+
+def _sweep(root: Path) -> None:
+    """Remove spools a killed import left behind (a million events spool ~0.5 GB)."""
+    cutoff = time.time() - STALE_SPOOL_SECONDS
+    for folder in root.glob("hyperstudy-*"):
+        try:
+            if folder.stat().st_mtime < cutoff:
+                shutil.rmtree(folder, ignore_errors=True)
+        except OSError:
+            pass
+
+
 class Spool:
     """Records fetched for a whole experiment, on disk until each session stores its own:
     memory stays flat however many there are. One SQLite file in a temporary folder;
     a record is kept once per (data type, record id)."""
 
     def __init__(self):
-        self.folder = tempfile.TemporaryDirectory(prefix="hyperstudy-")
+        root = Path(settings.VAR_DIR) / "spool"
+        root.mkdir(parents=True, exist_ok=True)
+        _sweep(root)
+        self.folder = tempfile.TemporaryDirectory(prefix="hyperstudy-", dir=root)
         self.db = sqlite3.connect(Path(self.folder.name) / "spool.sqlite3")
         self.db.execute("CREATE TABLE rows (seq INTEGER PRIMARY KEY, type TEXT, room TEXT, "
                         "participant TEXT, key TEXT, body TEXT, UNIQUE (type, key))")

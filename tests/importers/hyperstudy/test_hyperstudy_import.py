@@ -4,6 +4,9 @@ import csv
 import datetime
 import hashlib
 import io
+import os
+import time
+from pathlib import Path
 
 import pytest
 
@@ -194,3 +197,18 @@ def test_an_unchanged_recording_is_not_fetched_again(connection, fake):
     assert len(fake.calls("storage")) == fetched
     session = Session.objects.get(source_id="exp_hs_001/room_001/user_001")
     assert len(table(connection, session, "_hyperstudy_events.table.csv")) == 10
+
+
+def test_spools_left_by_a_killed_import_are_swept(connection, fake, settings):
+    root = Path(settings.VAR_DIR) / "spool"
+    stale = root / "hyperstudy-left-behind"
+    stale.mkdir(parents=True, exist_ok=True)
+    (stale / "spool.sqlite3").write_bytes(b"x" * 100)
+    old = time.time() - 3 * 24 * 3600
+    os.utime(stale, (old, old))
+    fresh = root / "hyperstudy-running-now"
+    fresh.mkdir(exist_ok=True)
+    run(connection)
+    assert not stale.exists() and fresh.exists()
+    fresh.rmdir()
+    assert [p.name for p in root.iterdir()] == []  # this run's own spool is gone too
