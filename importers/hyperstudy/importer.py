@@ -6,12 +6,14 @@ listing per room or participant), spooled on disk (importers.hyperstudy.tables.S
 stored room by room, each room with its participants in one transaction.
 """
 import datetime
+import functools
 import logging
 
 from django.conf import settings
 from django.db.models import Q
 
 from importers.core.batches import SessionUnavailable, count_unchanged, import_one
+from importers.core.counts import Outcome
 from importers.core.errors import BadSourceData, SourceError
 from importers.core.progress import Progress
 from importers.core.records import DatasetFile, FetchedFile
@@ -74,6 +76,7 @@ class Experiment:
         for row in self._records("participants"):
             self.participants.setdefault(str(mapping.room_of(row)), []).append(row)
         self.spool = Spool()
+        self.fresh_rooms: set[str] = set()  # rooms a sync found records not mirrored yet
 
     def _records(self, data_type: str, **params):
         return api.records(self.client, self.connection, data_type, "experiment", self.id,
@@ -123,7 +126,8 @@ class Experiment:
         return self.spool.newest(TIMED_TYPES, not_after=not_after)
 
     def _old_table(self, session_source_id: str, name: str):
-        """The table as this mirror holds it now (a sync appends to it), or None."""
+        """(dataset, path) of the table as this mirror holds it now (a sync appends to it),
+        or None."""
         dataset = Dataset.objects.filter(pk=deterministic_uuid(
             self.connection.source, "dataset", f"{session_source_id}/{mapping.ALF}/{name}"
         )).first()
@@ -131,12 +135,13 @@ class Experiment:
         if copy is None:
             return None
         path = copy.data_repository.file(copy.relative_path)
-        return path if path.is_file() else None
+        return (dataset, path) if path.is_file() else None
 
     def _tables(self, data_types, room_id: str, participant, session_source_id: str):
         """One table per data type: on a sync, the mirrored table with the new records
-        appended (each once); whole tables (variables, participants, rooms) are rewritten.
-        A signed `downloadUrl` is left out: a credential for the file, new at each listing."""
+        appended (each once), or left as it is when every record read is in it already
+        (the overlap reads some twice); whole tables (variables, participants, rooms) are
+        rewritten. A signed `downloadUrl` is left out: a credential, new at each listing."""
         files = []
         for data_type in data_types:
             name = mapping.table_name(data_type)
@@ -144,9 +149,15 @@ class Experiment:
                 if self.start is not None and data_type in TIMED_TYPES else None
             if old is None and not self.spool.has(data_type, room_id, participant):
                 continue
+            key_of = functools.partial(mapping.record_key, data_type)
+            if old is not None and not self.spool.has_unmirrored(
+                    old[1], data_type, room_id, participant, key_of):
+                self.context.counts.add(Outcome.UNCHANGED, "datasets", key=old[0].pk)
+                continue
+            if data_type in TIMED_TYPES:
+                self.fresh_rooms.add(room_id)
             path = self.spool.table(data_type, room_id, participant) if old is None else \
-                self.spool.appended(old, data_type, room_id, participant,
-                                    lambda row, t=data_type: mapping.record_key(t, row))
+                self.spool.appended(old[1], data_type, room_id, participant, key_of)
             files.append(DatasetFile(mapping.ALF, name, f"{data_type.replace('/', '.')}.table",
                                      "csv", path))
         return files
@@ -203,10 +214,10 @@ def _pull(context, writer, connection, *, since, stream) -> None:
                        load=lambda room_id=room_id: experiment.room_records(room_id))
             progress.step(room_id)
         if start is not None:
-            untouched = len(experiment.rooms) - len(experiment.touched)
             _count_untouched(context, connection, experiment)
-            context.counts.note(f"synced records from {start}: {len(experiment.touched)} "
-                                f"rooms with new data, {untouched} without")
+            fresh = len(experiment.fresh_rooms)
+            context.counts.note(f"synced records from {start}: {fresh} rooms with new data, "
+                                f"{len(experiment.rooms) - fresh} without")
         for warning in experiment.warnings:
             context.counts.note(f"HyperStudy warned: {warning}")
         context.run.watermark = max(experiment.newest() or "", _last_watermark(connection))

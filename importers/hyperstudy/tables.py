@@ -129,6 +129,20 @@ class Spool:
         return merge_csv(old, lambda: self.rows(data_type, room, participant), self._path(),
                          key_of)
 
+    def has_unmirrored(self, old: Path, data_type: str, room: str, participant: str | None,
+                       key_of) -> bool:
+        """Whether the group has a record the table `old` lacks (read as a stream, stopping
+        once every record read is found there)."""
+        wanted = {key_of(row) for row in self.rows(data_type, room, participant)}
+        if not wanted:
+            return False
+        with old.open(newline="", encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                wanted.discard(key_of(row))
+                if not wanted:
+                    return False
+        return True
+
     def rooms_with_rows(self, data_types) -> set[str]:
         marks = ",".join("?" * len(data_types))
         return {room for (room,) in self.db.execute(

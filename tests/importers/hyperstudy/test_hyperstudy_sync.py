@@ -93,3 +93,17 @@ def test_a_record_stamped_in_the_far_future_does_not_move_the_sync_past_everythi
     (later,) = fake.add_events(1)
     run(connection)
     assert later["id"] in event_ids(connection)
+
+
+def test_a_sync_that_reads_only_mirrored_records_rewrites_no_table(connection, fake, clock):
+    run(connection)
+    mtimes = {path: path.stat().st_mtime_ns
+              for path in connection.repository.directory.rglob("*.table.csv")}
+    clock.advance(10)  # inside the overlap: the sync reads records it has
+    quiet = run(connection)
+    assert any("0 rooms with new data" in note for note in quiet.counts["notes"]), \
+        quiet.counts["notes"]
+    assert {p: p.stat().st_mtime_ns for p in mtimes} == mtimes
+    fake.add_events(2, room_id="room_003")
+    busy = run(connection)
+    assert any("1 rooms with new data" in note for note in busy.counts["notes"])
