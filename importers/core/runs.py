@@ -13,6 +13,7 @@ from importers.core.scrub import Scrubber, connection_secrets
 from importers.core.summary import run_summary
 from importers.core.writer import Writer
 from importers.models import ImportRun
+from mirror.data.services import sweep_partials
 
 logger = logging.getLogger(__name__)
 STALE_AFTER = datetime.timedelta(minutes=15)
@@ -40,13 +41,18 @@ def _abandon_dead(connection) -> None:
     running = ImportRun.objects.filter(connection=connection, status=ImportRun.RUNNING)
     cutoff = timezone.now() - STALE_AFTER
     here = socket.gethostname()
-    dead = [run.pk for run in running if (run.heartbeat_at and run.heartbeat_at < cutoff)
+    dead = [run for run in running if (run.heartbeat_at and run.heartbeat_at < cutoff)
             or (run.host == here and _process_gone(run.pid))]
     if dead:
-        ImportRun.objects.filter(pk__in=dead).update(
+        ImportRun.objects.filter(pk__in=[run.pk for run in dead]).update(
             status=ImportRun.ABANDONED, finished_at=timezone.now(),
             error="Its process died (killed, or no sign of life for 15 minutes). "
                   "The next run resumes from what was committed.")
+    for run in dead:  # the half-written files it left: nothing will ever commit them
+        if run.host and run.pid:
+            removed = sweep_partials(connection.repository, host=run.host, pid=run.pid)
+            logger.info("[%s] run %s died; %d unfinished files removed", connection.name,
+                        run.pk, removed)
 
 
 def _start(connection, *, dry_run: bool, origin: str) -> ImportRun:

@@ -1,6 +1,8 @@
 """Writes of datasets: a file lands on disk atomically, then its records are made to match."""
 import hashlib
 import os
+import re
+import socket
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -33,6 +35,29 @@ def session_relative_path(session, collection: str, name: str) -> str:
     return "/".join(parts)
 
 
+def partial_prefix(host: str | None = None, pid: int | None = None) -> str:
+    """The name a staged file starts with: `.partial-<host>_<pid>_`, so the files a killed
+    process left can be told from those of a live one (`sweep_partials`). `_` is never in
+    the host part, so one process's prefix is never the start of another's."""
+    host = re.sub(r"[^A-Za-z0-9.-]", "-", host or socket.gethostname())[:64]
+    return f".partial-{host}_{os.getpid() if pid is None else pid}_"
+
+
+def sweep_partials(repository: DataRepository, *, host: str, pid: int) -> int:
+    """Remove the staged files that the process `pid` on `host` left in a local repository
+    (it was killed before it could commit or remove them); the number removed. Symbolic
+    links are not followed, so nothing outside the repository is looked at."""
+    if not repository.is_local or not repository.directory.is_dir():
+        return 0
+    prefix, removed = partial_prefix(host, pid), 0
+    for folder, _, names in os.walk(repository.directory):
+        for name in names:
+            if name.startswith(prefix):
+                Path(folder, name).unlink(missing_ok=True)
+                removed += 1
+    return removed
+
+
 class StagedFile:
     """A file being written beside its target in a local repository, hidden (`.partial-…`)
     until `commit()` renames it into place; closed without a commit, it is removed. The
@@ -44,7 +69,7 @@ class StagedFile:
                              "to local repositories")
         self.target = repository.file(relative_path)
         self.target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=self.target.parent, prefix=".partial-")
+        handle, temporary = tempfile.mkstemp(dir=self.target.parent, prefix=partial_prefix())
         self.path = Path(temporary)
         self.handle = os.fdopen(handle, "w+b")
         self.committed = False

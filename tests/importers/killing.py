@@ -22,7 +22,7 @@ def kill_mid_import(name: str, settings, tmp_path, *, until) -> ImportRun:
         child.send_signal(signal.SIGKILL)
         child.wait(timeout=30)
     killed = ImportRun.objects.get()
-    assert killed.status == "running" and killed.pid == child.pid
+    assert (killed.status, killed.pid) == ("running", child.pid), killed.error
     return killed
 
 
@@ -36,7 +36,8 @@ def assert_resume_equals_a_clean_run(name: str, repository, settings, tmp_path,
     killed.refresh_from_db()
     assert killed.status == "abandoned"
     resumed = state(repository)
-    assert not list(repository.directory.rglob(".partial-*"))
+    leftovers = list(repository.directory.rglob(".partial-*"))
+    assert not leftovers, f"half-written files left: {leftovers}"
     Session.objects.all().delete()
     ImportRun.objects.all().delete()
     settings.MIRROR_DATA_ROOT = tmp_path / "clean"

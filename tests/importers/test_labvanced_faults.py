@@ -209,6 +209,26 @@ def test_a_dead_run_no_longer_blocks(connection):
     assert stale.status == "abandoned" and "succeeded" in out
 
 
+def test_a_dead_run_leaves_no_half_written_files(connection):
+    """The files a killed process was writing are removed by the run that finds it dead;
+    another process's, and files that merely look alike, are kept."""
+    import datetime
+
+    from mirror.data.services import partial_prefix
+
+    folder = connection.repository.directory / "lab" / "Subjects" / "S1"
+    folder.mkdir(parents=True)
+    dead = folder / f"{partial_prefix('lab-host', 4242)}abc"
+    alive = folder / f"{partial_prefix('lab-host', 42421)}abc"
+    elsewhere = folder / f"{partial_prefix('lab-host-4242', 7)}abc"
+    for path in (dead, alive, elsewhere):
+        path.write_bytes(b"half")
+    ImportRun.objects.create(connection=connection, host="lab-host", pid=4242,
+                             heartbeat_at=_now() - datetime.timedelta(hours=1))
+    mirror_import("gaze-study")
+    assert not dead.exists() and alive.exists() and elsewhere.exists()
+
+
 def _now():
     from django.utils import timezone
 
