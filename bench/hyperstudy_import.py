@@ -15,25 +15,22 @@ tests/importers/hyperstudy). Usage: `python bench/hyperstudy_import.py [--events
 (SQLite under a temporary MIRROR_VAR_DIR, or DATABASE_URL).
 """
 import argparse
-import collections
 import csv
-import os
-import resource
 import sys
-import tempfile
-import time
-import tracemalloc
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-MB = 1024 * 1024
+
+from bench.importing import (  # noqa: E402 (after the path is set)
+    database_name,
+    fresh_mirror,
+    measured_run,
+    peak_rss_mb,
+)
+
 EVENTS_TABLE = "_hyperstudy_events.table.csv"
 UNLIMITED = 10**9
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def event_rows(repository) -> tuple[int, int]:
@@ -58,25 +55,11 @@ def main() -> None:
     parser.add_argument("--overlap-seconds", type=float, help="the importer's default unless given")
     parser.add_argument("--no-trace", action="store_true", help="no tracemalloc")
     args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="mirror-bench-hyperstudy-"))
-    os.environ["MIRROR_VAR_DIR"] = str(work / "var")
-    os.environ.setdefault("MIRROR_DATA_ROOT", str(work / "data"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mirror.settings")
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-
+    lab, repository = fresh_mirror("hyperstudy", "hyperstudy")
     from importers.hyperstudy.importer import run
     from importers.models import Connection
-    from mirror.data.models import DataRepository
-    from mirror.people.models import Lab
     from tests.fakes.hyperstudy import FakeHyperStudy
 
-    call_command("migrate", verbosity=0)
-    lab = Lab.objects.create(name="benchlab")
-    repository = DataRepository.objects.create(name="benchlab_hyperstudy")
     options = {"requests_per_hour": UNLIMITED, "requests_per_minute": UNLIMITED}
     if args.page_size:
         options["page_size"] = args.page_size
@@ -87,29 +70,18 @@ def main() -> None:
         connection = Connection.objects.create(
             name="bench", source="hyperstudy", base_url=fake.api_url, credential=fake.api_key,
             target=made["experiment_id"], lab=lab, repository=repository, settings=options)
-        database = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
-        print(f"database: {database}; {args.events:,} events, {args.rooms} rooms of "
+        print(f"database: {database_name()}; {args.events:,} events, {args.rooms} rooms of "
               f"{args.participants} participants; settings {options}; "
               f"peak RSS before: {peak_rss_mb():.0f} MB")
         for label in ("import (full)", "import (sync)"):
-            fake.clear_requests()
-            if not args.no_trace:
-                tracemalloc.start()
-            began = time.perf_counter()
-            result = run(connection=connection)
-            wall = time.perf_counter() - began
-            traced = "off" if args.no_trace else \
-                f"{tracemalloc.get_traced_memory()[1] / MB:.1f} MB"
-            tracemalloc.stop()
-            kinds = collections.Counter(r.kind for r in fake.requests)
+            done = measured_run(run, connection, fake, trace=not args.no_trace)
             pages = sum(1 for r in fake.requests if "/data/events/" in r.path)
             rows, tables = event_rows(repository)
-            print(f"{label}: {wall:.1f} s, status {result.status}; {sum(kinds.values())} "
-                  f"requests ({', '.join(f'{k} {n}' for k, n in sorted(kinds.items()))}); "
-                  f"event pages {pages}; event rows {rows:,} in {tables} tables; "
-                  f"files written {result.counts.get('files', {}).get('written', 0)}; "
-                  f"traced peak {traced}; max RSS {peak_rss_mb():.0f} MB")
-            for note in result.counts.get("notes", []):
+            print(f"{label}: {done.wall:.1f} s, status {done.result.status}; "
+                  f"{done.requests()}; event pages {pages}; event rows {rows:,} in {tables} "
+                  f"tables; files written {done.files_written()}; traced peak {done.traced()}; "
+                  f"max RSS {peak_rss_mb():.0f} MB")
+            for note in done.result.counts.get("notes", []):
                 print(f"  note: {note}")
 
 

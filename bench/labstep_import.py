@@ -8,22 +8,18 @@ Usage: `python bench/labstep_import.py [--experiments N] [--attachments M] [--by
 (SQLite under a temporary MIRROR_VAR_DIR, or DATABASE_URL).
 """
 import argparse
-import collections
-import os
-import resource
 import sys
-import tempfile
-import time
-import tracemalloc
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-MB = 1024 * 1024
 
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+from bench.importing import (  # noqa: E402 (after the path is set)
+    database_name,
+    fresh_mirror,
+    measured_run,
+    peak_rss_mb,
+)
 
 
 def main() -> None:
@@ -32,47 +28,25 @@ def main() -> None:
     parser.add_argument("--attachments", type=int, default=2000)
     parser.add_argument("--bytes", type=int, default=64 * 1024)
     args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="mirror-bench-labstep-"))
-    os.environ["MIRROR_VAR_DIR"] = str(work / "var")
-    os.environ.setdefault("MIRROR_DATA_ROOT", str(work / "data"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mirror.settings")
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-
+    lab, repository = fresh_mirror("labstep", "labstep")
     from importers.labstep.importer import run
     from importers.models import Connection
-    from mirror.data.models import DataRepository
-    from mirror.people.models import Lab
     from tests.fakes.labstep import FakeLabstep
 
-    call_command("migrate", verbosity=0)
-    lab = Lab.objects.create(name="benchlab")
-    repository = DataRepository.objects.create(name="benchlab_labstep")
     with FakeLabstep(api_key="bench") as fake:
         made = fake.seed_big_workspace(args.experiments, args.attachments, args.bytes)
         connection = Connection.objects.create(
             name="bench", source="labstep", base_url=fake.base_url, credential="bench",
             target=str(made["group_id"]), lab=lab, repository=repository,
             settings={"requests_per_second": None})
-        database = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
-        print(f"database: {database}; {args.experiments} experiments, {args.attachments} "
-              f"attachments of {args.bytes:,} bytes; peak RSS before: {peak_rss_mb():.0f} MB")
+        print(f"database: {database_name()}; {args.experiments} experiments, "
+              f"{args.attachments} attachments of {args.bytes:,} bytes; peak RSS before: "
+              f"{peak_rss_mb():.0f} MB")
         for label in ("import (new)", "import (unchanged)"):
-            fake.clear_requests()
-            tracemalloc.start()
-            began = time.perf_counter()
-            result = run(connection=connection)
-            wall = time.perf_counter() - began
-            _, peak = tracemalloc.get_traced_memory()
-            tracemalloc.stop()
-            kinds = collections.Counter(r.kind for r in fake.requests)
-            print(f"{label}: {wall:.1f} s, status {result.status}; {sum(kinds.values())} "
-                  f"requests ({', '.join(f'{k} {n}' for k, n in sorted(kinds.items()))}); "
-                  f"files written {result.counts.get('files', {}).get('written', 0)}; "
-                  f"traced peak {peak / MB:.1f} MB; max RSS {peak_rss_mb():.0f} MB")
+            done = measured_run(run, connection, fake)
+            print(f"{label}: {done.wall:.1f} s, status {done.result.status}; "
+                  f"{done.requests()}; files written {done.files_written()}; "
+                  f"traced peak {done.traced()}; max RSS {peak_rss_mb():.0f} MB")
 
 
 if __name__ == "__main__":

@@ -7,7 +7,6 @@ process) for each step. Usage: `python bench/labvanced_import.py [--sessions N] 
 """
 import argparse
 import os
-import resource
 import sys
 import tempfile
 import time
@@ -16,9 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+from bench.importing import peak_rss_mb  # noqa: E402 (after the path is set)
 
 
 def main() -> None:

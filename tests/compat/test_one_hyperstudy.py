@@ -5,12 +5,9 @@ import hashlib
 import pandas as pd
 import pytest
 
-from importers.models import Connection
 from mirror.actions.models import Session
-from mirror.data.models import DataRepository
-from mirror.people.models import Lab
 from tests.fakes.hyperstudy import FakeHyperStudy
-from tests.importers.helpers import mirror_import
+from tests.importers.helpers import make_connection, mirror_import
 
 
 @pytest.fixture
@@ -21,11 +18,8 @@ def fake():
 
 @pytest.fixture
 def participant_session(live_server, user, fake):
-    lab = Lab.objects.create(name="dyadlab")
-    repository = DataRepository.objects.create(name="dyadlab_hyperstudy")
-    Connection.objects.create(name="dyads", source="hyperstudy", base_url=fake.api_url,
-                              credential="hst_test_one_key", target="exp_hs_001", lab=lab,
-                              repository=repository)
+    make_connection("dyads", "hyperstudy", lab="dyadlab", target="exp_hs_001",
+                    base_url=fake.api_url, credential="hst_test_one_key")
     out, _ = mirror_import("dyads")
     assert "succeeded" in out
     return Session.objects.get(source_id="exp_hs_001/room_002/user_003")

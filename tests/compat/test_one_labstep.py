@@ -5,12 +5,9 @@ import hashlib
 import pandas as pd
 import pytest
 
-from importers.models import Connection
 from mirror.actions.models import Session
-from mirror.data.models import DataRepository
-from mirror.people.models import Lab
 from tests.fakes.labstep import FakeLabstep
-from tests.importers.helpers import mirror_import
+from tests.importers.helpers import make_connection, mirror_import
 
 
 @pytest.fixture
@@ -21,11 +18,8 @@ def fake():
 
 @pytest.fixture
 def imported(live_server, user, fake):
-    lab = Lab.objects.create(name="notebook")
-    repository = DataRepository.objects.create(name="notebook_labstep")
-    Connection.objects.create(name="eln", source="labstep", base_url=fake.base_url,
-                              credential="one-test-key", target="1801", lab=lab,
-                              repository=repository, settings={"requests_per_second": None})
+    make_connection("eln", "labstep", lab="notebook", target="1801", base_url=fake.base_url,
+                    credential="one-test-key", settings={"requests_per_second": None})
     out, _ = mirror_import("eln")
     assert "succeeded" in out
     return Session.objects.get(source_id="1801/5001")

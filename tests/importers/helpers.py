@@ -26,3 +26,19 @@ def state(repository) -> dict:
              for path in repository.directory.rglob("*") if path.is_file()}
     return {"sessions": sessions, "datasets": datasets, "files": files,
             "copies": FileRecord.objects.filter(exists=True).count()}
+
+
+def make_connection(name: str, source: str, *, lab: str, target: str, base_url: str = "",
+                    credential: str = "", settings: dict | None = None):
+    """A connection into a new lab and its own repository `<lab>_<source>`, as
+    `mirror_connection` makes them."""
+    from importers.models import Connection
+    from mirror.data.models import DataRepository
+    from mirror.people.models import Lab
+
+    lab_row = Lab.objects.create(name=lab)
+    repository = DataRepository.objects.create(name=f"{lab}_{source}")
+    lab_row.repositories.add(repository)
+    return Connection.objects.create(name=name, source=source, base_url=base_url,
+                                     credential=credential, target=target, lab=lab_row,
+                                     repository=repository, settings=settings or {})

@@ -3,11 +3,9 @@ request budget (a minute's window passes without a minute's wait), and a connect
 import pytest
 
 from importers.hyperstudy import client as api
-from importers.models import Connection
-from mirror.data.models import DataRepository
-from mirror.people.models import Lab
 from tests.fakes.hyperstudy import FakeHyperStudy
 from tests.fakes.hyperstudy_limits import ManualClock
+from tests.importers.helpers import make_connection
 
 API_KEY = "hst_test_importer_key_0123456789"
 EXPERIMENT = "exp_hs_001"
@@ -34,10 +32,6 @@ def fake(clock, fake_options):
 
 @pytest.fixture
 def connection(db, fake):
-    lab = Lab.objects.create(name="dyadlab")
-    repository = DataRepository.objects.create(name="dyadlab_hyperstudy")
-    lab.repositories.add(repository)
-    return Connection.objects.create(
-        name="dyads", source="hyperstudy", base_url=fake.api_url, credential=API_KEY,
-        target=EXPERIMENT, lab=lab, repository=repository,
-        settings={"timeout": 5, "backoff": 0.05})
+    return make_connection("dyads", "hyperstudy", lab="dyadlab", target=EXPERIMENT,
+                           base_url=fake.api_url, credential=API_KEY,
+                           settings={"timeout": 5, "backoff": 0.05})
