@@ -55,7 +55,7 @@ def main() -> None:
     parser.add_argument("--overlap-seconds", type=float, help="the importer's default unless given")
     parser.add_argument("--no-trace", action="store_true", help="no tracemalloc")
     args = parser.parse_args()
-    lab, repository = fresh_mirror("hyperstudy", "hyperstudy")
+    lab, repository = fresh_mirror("hyperstudy")
     from importers.hyperstudy.importer import run
     from importers.models import Connection
     from tests.fakes.hyperstudy import FakeHyperStudy

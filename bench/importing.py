@@ -16,10 +16,10 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def fresh_mirror(prefix: str, source: str):
+def fresh_mirror(source: str):
     """Django on a new database and data root under a temporary folder (SQLite there, or
     DATABASE_URL), migrated; returns (lab, repository) for the benchmark's connection."""
-    work = Path(tempfile.mkdtemp(prefix=f"mirror-bench-{prefix}-"))
+    work = Path(tempfile.mkdtemp(prefix=f"mirror-bench-{source}-"))
     os.environ["MIRROR_VAR_DIR"] = str(work / "var")
     os.environ.setdefault("MIRROR_DATA_ROOT", str(work / "data"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mirror.settings")

@@ -28,7 +28,7 @@ def main() -> None:
     parser.add_argument("--attachments", type=int, default=2000)
     parser.add_argument("--bytes", type=int, default=64 * 1024)
     args = parser.parse_args()
-    lab, repository = fresh_mirror("labstep", "labstep")
+    lab, repository = fresh_mirror("labstep")
     from importers.labstep.importer import run
     from importers.models import Connection
     from tests.fakes.labstep import FakeLabstep
