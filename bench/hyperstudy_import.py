@@ -1,8 +1,10 @@
 """Benchmark: import a generated HyperStudy experiment (default 1,000,000 events over 100 rooms
 of 2 participants) from the fake HyperStudy on loopback into a fresh database.
 
-Then runs it again: a sync, which asks for records from the first run's watermark less the
-overlap (`overlap_seconds`, 300 s unless given), so it reads only the overlap's event pages.
+Then `--new-events` more events (1,000 unless given) arrive, spread over every room and each
+stamped after the last, and it runs again: a sync, which asks for records from the first run's
+watermark less the overlap (`overlap_seconds`, the importer's default unless given), so it
+reads only the overlap's event pages and the new ones.
 Prints, for each run, wall time, requests to the fake (by kind, and the event pages among the
 data ones), the rows of every `_hyperstudy_events.table.csv` mirrored afterwards, and peak
 memory: tracemalloc's peak of Python allocations during the run (the fake's serving threads
@@ -11,7 +13,7 @@ without) and this process's max RSS so far.
 Rate limits are off: the fake enforces none and the connection's `requests_per_hour` and
 `requests_per_minute` are 10**9, so pacing does not dominate (the limits are tested in
 tests/importers/hyperstudy). Usage: `python bench/hyperstudy_import.py [--events N]
-[--rooms R] [--participants P] [--page-size L] [--overlap-seconds S] [--no-trace]`
+[--rooms R] [--participants P] [--new-events K] [--page-size L] [--overlap-seconds S] [--no-trace]`
 (SQLite under a temporary MIRROR_VAR_DIR, or DATABASE_URL).
 """
 import argparse
@@ -51,6 +53,8 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--rooms", type=int, default=100)
     parser.add_argument("--participants", type=int, default=2)
+    parser.add_argument("--new-events", type=int, default=1_000,
+                        help="events that arrive between the full import and the sync")
     parser.add_argument("--page-size", type=int, help="the importer's default unless given")
     parser.add_argument("--overlap-seconds", type=float, help="the importer's default unless given")
     parser.add_argument("--no-trace", action="store_true", help="no tracemalloc")
@@ -74,6 +78,8 @@ def main() -> None:
               f"{args.participants} participants; settings {options}; "
               f"peak RSS before: {peak_rss_mb():.0f} MB")
         for label in ("import (full)", "import (sync)"):
+            if label == "import (sync)":
+                fake.grow_big(args.new_events, made["experiment_id"])
             done = measured_run(run, connection, fake, trace=not args.no_trace)
             pages = sum(1 for r in fake.requests if "/data/events/" in r.path)
             rows, tables = event_rows(repository)

@@ -229,3 +229,19 @@ class WebhookUsage(models.Model):
 
     def __str__(self):
         return f"{self.connection.name} {self.hour:%Y-%m-%d %H}h"
+
+
+class TableTail(models.Model):
+    """The newest records of a table that syncs append to (HyperStudy): the keys of those a
+    sync may read again in its overlap, so that it keeps each record once without reading
+    the table itself (importers.hyperstudy.tails)."""
+
+    dataset = models.OneToOneField("data.Dataset", on_delete=models.CASCADE, primary_key=True,
+                                   related_name="+")
+    since = models.CharField(max_length=32, help_text=(
+        "ISO 8601 UTC: every record of the table stamped at or after it is in `keys`."))
+    keys = models.JSONField(default=dict, blank=True, help_text=(
+        "Record key → its time (ISO 8601 UTC; empty for a record without one)."))
+
+    def __str__(self):
+        return f"tail of {self.dataset_id} since {self.since}"

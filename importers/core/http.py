@@ -5,6 +5,7 @@ URLs are logged without their query string, and every header value the client se
 scrubbed from the text of its errors (importers.core.scrub), since a platform may echo the
 token it refused.
 """
+import json as json_module
 import logging
 import re
 import threading
@@ -21,6 +22,7 @@ from importers.core.scrub import Scrubber, header_secrets, url_secrets
 
 logger = logging.getLogger(__name__)
 RETRY_STATUSES = {429, 500, 502, 503, 504}
+MAX_JSON_BYTES = 64 * 1024 * 1024  # a JSON answer held to be parsed; pages are far smaller
 QUERY = re.compile(r"\?\S*")
 
 
@@ -110,8 +112,9 @@ class SourceClient:
     def __init__(self, *, connection_name: str, headers: dict[str, str], timeout: float = 30.0,
                  retries: int = 4, backoff: float = 0.5, max_retry_after: float = 120.0,
                  requests_per_second: float | None = None, session=None, sleep=time.sleep,
-                 budget=None):
+                 budget=None, max_json_bytes: int = MAX_JSON_BYTES):
         self.connection_name = connection_name
+        self.max_json_bytes = max_json_bytes
         self.timeout, self.retries, self.backoff = timeout, retries, backoff
         self.max_retry_after = max_retry_after
         self.min_interval = 1.0 / requests_per_second if requests_per_second else 0.0
@@ -191,17 +194,34 @@ class SourceClient:
         raise AssertionError("unreachable")
 
     def get_json(self, url: str, params=None):
-        return self._json(url, self._request(url, stream=False, params=params))
+        return self._json(url, self._request(url, stream=True, params=params))
 
     def post_json(self, url: str, json=None, params=None):
         """POST (a JSON body, or none) and read the JSON answer, with GET's retry rules: for
         requests that change nothing upstream, such as minting a download link."""
-        return self._json(url, self._request(url, stream=False, params=params, method="POST",
+        return self._json(url, self._request(url, stream=True, params=params, method="POST",
                                              json=json))
 
     def _json(self, url: str, response):
+        """The answer's JSON, read as a stream and refused past `max_json_bytes`: an answer is
+        held whole to be parsed, so one without end must not take the memory with it."""
+        body = bytearray()
         try:
-            return response.json()
+            for chunk in self._chunks(url, response):
+                body += chunk
+                if len(body) > self.max_json_bytes:
+                    raise SourceError(
+                        connection=self.connection_name,
+                        url=self.scrub.adding(url_secrets(url))(_safe(url)),
+                        status=response.status_code,
+                        said=f"an answer of more than {self.max_json_bytes:,} bytes",
+                        fix="ask for smaller pages (the connection's `page_size` setting, "
+                        "where it has one) or raise `max_json_bytes`")
+        finally:
+            response.close()
+        response._content = bytes(body)  # read already: what `_answered` shows comes from here
+        try:
+            return json_module.loads(response._content)
         except ValueError:
             raise self._fail(url, response, fix="the platform answered something that is not "
                              "JSON; check the base URL and endpoint paths") from None

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from importers.core.errors import BadSourceData, SourceError
 from importers.core.hosts import link_problem
-from importers.core.http import SourceClient
+from importers.core.http import MAX_JSON_BYTES, SourceClient
 from importers.core.pacing import RequestBudget, Window
 from importers.core.settings import connection_setting
 
@@ -25,6 +25,7 @@ DEFAULTS = {
     "timeout": 60,
     "retries": 4,
     "backoff": 0.5,
+    "max_json_bytes": MAX_JSON_BYTES,  # an answer larger is refused, not held
     "max_retry_after": 3700,  # an hour's budget spent: wait for the next hour, then go on
 }
 MAX_PAGES = 1_000_000
@@ -61,6 +62,7 @@ def make_client(connection, **overrides) -> SourceClient:
                "timeout": float(setting(connection, "timeout")),
                "retries": int(setting(connection, "retries")),
                "backoff": float(setting(connection, "backoff")),
+               "max_json_bytes": int(setting(connection, "max_json_bytes")),
                "max_retry_after": float(setting(connection, "max_retry_after")),
                "budget": budget, "sleep": SLEEP}
     options.update(overrides)

@@ -15,6 +15,7 @@ import json
 from importers.core.errors import BadSourceData
 from importers.core.records import DatasetFile, ProjectRecord, SessionRecord, SubjectRecord
 from importers.core.times import parse_time
+from importers.hyperstudy.tables import flatten
 from mirror.data.paths import safe_component
 
 ALF = "alf"
@@ -31,16 +32,23 @@ def table_name(data_type: str) -> str:
     return f"_hyperstudy_{head}{tail[:1].upper()}{tail[1:]}.table.csv"
 
 
+def _text(value) -> str | None:
+    return None if value in (None, "") else str(value)
+
+
 def record_key(data_type: str, record: dict) -> str:
     """What one record is known by, to keep it once: its id field, else (components have
-    none) room, participant and component, else a hash of the whole record."""
+    none) room, participant and component, else a hash of the whole record. The same for a
+    record as read and for its row in a table (flattened, every value text)."""
     for name in KEYS:
-        if record.get(name) not in (None, ""):
+        if _text(record.get(name)) is not None:
             return str(record[name])
     if data_type == "components":
-        return json.dumps([record.get("roomId"), record.get("participantId"),
-                           record.get("componentId"), record.get("stateId")])
-    return hashlib.sha1(json.dumps(record, sort_keys=True).encode()).hexdigest()
+        return json.dumps([_text(record.get(name)) for name in
+                           ("roomId", "participantId", "componentId", "stateId")])
+    cells = {name: _text(value) for name, value in flatten(record).items()}
+    return hashlib.sha1(json.dumps({k: v for k, v in cells.items() if v is not None},
+                                   sort_keys=True).encode()).hexdigest()
 
 
 def room_of(record: dict):
@@ -66,7 +74,9 @@ def _time(value, what):
     return moment
 
 
-def room_session(experiment: dict, room: dict, files: tuple[DatasetFile, ...]) -> SessionRecord:
+def room_session(experiment: dict, room: dict, files: tuple[DatasetFile, ...], *,
+                 extra: dict | None = None) -> SessionRecord:
+    """`extra`: what the importer keeps of its own reads in the session's upstream record."""
     exp_id, room_id = str(experiment.get("id")), str(room.get("id"))
     return SessionRecord(
         source_id=f"{exp_id}/{room_id}",
@@ -79,7 +89,7 @@ def room_session(experiment: dict, room: dict, files: tuple[DatasetFile, ...]) -
         number=1, task_protocol=str(experiment.get("name") or ""), type="Experiment",
         name=f"room {room_id}",
         upstream={"room": room_id, "deployment": room.get("deploymentId"),
-                  "status": room.get("status")},
+                  "status": room.get("status"), **(extra or {})},
         files=files)
 
 

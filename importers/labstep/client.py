@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from importers.core.errors import BadSourceData, SourceError
 from importers.core.hosts import link_problem
-from importers.core.http import SourceClient
+from importers.core.http import MAX_JSON_BYTES, SourceClient
 from importers.core.settings import connection_setting
 
 DEFAULTS = {
@@ -19,6 +19,7 @@ DEFAULTS = {
     "timeout": 60,
     "retries": 4,
     "backoff": 0.5,
+    "max_json_bytes": MAX_JSON_BYTES,  # an answer larger is refused, not held
     # Labstep's own limits disagree (25 MB in one place, 200 MB in another): the larger is
     # the default, and a file past it is skipped with a message naming this setting.
     "max_file_bytes": 200 * 1024 * 1024,
@@ -38,6 +39,7 @@ def make_client(connection) -> SourceClient:
         headers={"apikey": connection.credential, "Accept": "application/json"},
         timeout=float(setting(connection, "timeout")),
         requests_per_second=setting(connection, "requests_per_second"),
+        max_json_bytes=int(setting(connection, "max_json_bytes")),
         retries=int(setting(connection, "retries")),
         backoff=float(setting(connection, "backoff")))
 

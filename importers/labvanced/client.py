@@ -3,7 +3,7 @@
 Paths and the auth header are not documented publicly (reference A.1, E), so each is a setting of
 the connection, defaulting to the values below.
 """
-from importers.core.http import SourceClient
+from importers.core.http import MAX_JSON_BYTES, SourceClient
 from importers.core.settings import connection_setting
 
 DEFAULTS = {
@@ -16,6 +16,7 @@ DEFAULTS = {
     "page_size": None,
     "retries": 4,
     "backoff": 0.5,
+    "max_json_bytes": MAX_JSON_BYTES,  # an answer larger is refused, not held
 }
 
 
@@ -31,7 +32,8 @@ def make_client(connection, **overrides) -> SourceClient:
         "timeout": float(setting(connection, "timeout")),
         "requests_per_second": setting(connection, "requests_per_second"),
         "retries": int(setting(connection, "retries")),
-        "backoff": float(setting(connection, "backoff"))}
+        "backoff": float(setting(connection, "backoff")),
+        "max_json_bytes": int(setting(connection, "max_json_bytes"))}
     options.update(overrides)
     return SourceClient(**options)
 

@@ -18,6 +18,7 @@ fake is steered with `POST /_fake/control {"op": "fail_next", "args": {"status":
 log read with `GET /_fake/requests`.
 """
 import argparse
+import dataclasses
 import time
 from collections.abc import Callable, Iterable
 
@@ -196,6 +197,13 @@ class FakeHyperStudy(LoopbackFake):
         big = seed_big(self.store, events, rooms, participants=participants,
                        experiment_id=experiment_id)
         return {"experiment_id": big.experiment_id, "room_ids": list(big.room_ids)}
+
+    def grow_big(self, events: int, experiment_id: str = "exp_big_001") -> None:
+        """`events` more generated events in a big experiment, continuing its timeline (the
+        next indices: every room gets its share, each stamped after the last)."""
+        with self.store.lock:
+            big = self.store.big[experiment_id]
+            self.store.big[experiment_id] = dataclasses.replace(big, count=big.count + events)
 
     # Reading state back (tests).
     def recording_content(self, recording_id: str) -> Content:

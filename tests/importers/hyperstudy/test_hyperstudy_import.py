@@ -147,6 +147,14 @@ def test_malformed_json_fails_and_leaves_nothing_half_written(connection, fake):
     assert "not JSON" in finished.error and Session.objects.count() == 0
 
 
+def test_an_answer_past_max_json_bytes_is_refused_before_it_is_held(connection, fake):
+    connection.settings = {**connection.settings, "max_json_bytes": 4096}
+    connection.save()
+    finished = failed(connection)  # the events pages are larger
+    assert "more than 4,096 bytes" in finished.error and "page_size" in finished.error
+    assert Session.objects.count() == 0
+
+
 def test_a_recording_cut_short_is_fetched_again_whole(connection, fake):
     fake.cut_next_download(1, recording_id="EG_video_003")
     assert run(connection).status == "succeeded"

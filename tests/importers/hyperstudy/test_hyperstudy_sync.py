@@ -2,12 +2,14 @@
 the newest record time it read, less an overlap), appends it to the tables, each record once,
 and the tables then equal those of one full import."""
 import csv
+import datetime
 import io
 
 import pytest
 
 from importers.hyperstudy import importer
-from importers.models import ImportRun
+from importers.hyperstudy import tables as table_files
+from importers.models import ImportRun, TableTail
 from mirror.actions.models import Session
 from mirror.data.models import Dataset, FileRecord
 
@@ -107,3 +109,76 @@ def test_a_sync_that_reads_only_mirrored_records_rewrites_no_table(connection, f
     fake.add_events(2, room_id="room_003")
     busy = run(connection)
     assert any("1 rooms with new data" in note for note in busy.counts["notes"])
+
+
+def variables_asked(fake) -> list[str]:
+    return sorted(r.path.rsplit("/", 1)[-1] for r in fake.calls("variables"))
+
+
+def test_a_sync_appends_from_the_tails_without_reading_a_table(connection, fake, clock,
+                                                              monkeypatch):
+    run(connection)
+    assert TableTail.objects.exists()
+    clock.advance(20)
+    fake.add_events(4)  # live events have columns the seed's lack: their tables are rewritten
+    assert run(connection).status == "succeeded"
+
+    def read_through(*args, **kwargs):
+        raise AssertionError("a sync whose tails cover it read a table through")
+
+    monkeypatch.setattr(table_files, "merge_csv", read_through)
+    for _ in range(3):
+        clock.advance(20)  # inside the overlap: each sync reads the last one's events again
+        fake.add_events(4)
+        assert run(connection).status == "succeeded"
+    ids = event_ids(connection)
+    assert len(ids) == len(set(ids)) and set(ids) == {e["id"] for e in fake.events()}
+
+
+def test_a_sync_from_before_the_tails_reads_the_tables_through(connection, fake, clock):
+    run(connection)
+    clock.advance(20)
+    fake.add_events(4)
+    # --since a date before every record: the tails do not cover it, the tables are read
+    synced = run(connection, since=datetime.datetime(2020, 1, 1, tzinfo=datetime.timezone.utc))
+    assert synced.status == "succeeded", synced.error
+    ids = event_ids(connection)
+    assert len(ids) == len(set(ids)) and set(ids) == {e["id"] for e in fake.events()}
+    clock.advance(20)
+    fake.add_events(2)
+    assert run(connection).status == "succeeded"  # and the tails it wrote serve the next one
+    assert sorted(event_ids(connection)) == sorted(e["id"] for e in fake.events())
+
+
+def test_a_new_column_rewrites_the_table_with_every_record_once(connection, fake, clock):
+    run(connection)
+    clock.advance(20)
+    (added,) = fake.add_events(1, room_id="room_003")
+    stored = next(e for e in fake.store.records["events"] if e["id"] == added["id"])
+    stored["gaze"] = {"x": 0.25}  # a field no mirrored row has: the header must change
+    assert run(connection).status == "succeeded"
+    rows = [row for dataset in Dataset.objects.filter(name="_hyperstudy_events.table.csv")
+            for row in csv.DictReader(io.StringIO(connection.repository.file(
+                FileRecord.objects.get(dataset=dataset).relative_path).read_text()))]
+    assert [row["gaze.x"] for row in rows if row["id"] == added["id"]] == ["0.25"]
+    assert len(rows) == len({row["id"] for row in rows}) == len(fake.events())
+
+
+def test_a_sync_rereads_variables_only_of_rooms_that_changed_or_are_due(connection, fake,
+                                                                        clock):
+    run(connection)
+    assert variables_asked(fake) == ["room_001", "room_002", "room_003"]
+    clock.advance(20)
+    fake.add_events(3)  # to the active room_003, whose variables were read just now
+    fake.clear_requests()
+    assert run(connection).status == "succeeded"
+    assert variables_asked(fake) == []
+    fake.store.rooms["room_001"]["participantCount"] += 1  # its record moved
+    fake.clear_requests()
+    assert run(connection).status == "succeeded"
+    assert variables_asked(fake) == ["room_001"]
+    connection.settings = {**connection.settings, "variables_every_seconds": 0}
+    connection.save()
+    fake.clear_requests()
+    assert run(connection).status == "succeeded"
+    assert variables_asked(fake) == ["room_003"]  # active and due; the others are done
